@@ -1,0 +1,241 @@
+// konsil.mjs: shared node helpers for Konsil integration and browser tests. Starts and
+// stops konsil-signaling (which starts its own konsil-sfu child) on free ports with a
+// temporary KONSIL_STATE_DIR and a known KONSIL_TOKEN_SECRET, makes HS256 access tokens
+// in the server's format, talks to the SFU control API over <state>/sfu-0.sock, and keeps
+// a cleanup registry so every process a test starts is stopped on every exit path.
+import { spawn } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import dgram from 'node:dgram';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const sourceDir = process.env.KONSIL_SOURCE_DIR || join(here, '..', '..');
+export const binDir = process.env.KONSIL_BIN_DIR || join(sourceDir, 'build', 'bin');
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export function withTimeout(p, ms, what) {
+  let t;
+  const timer = new Promise((_, rej) => { t = setTimeout(() => rej(new Error(`timeout (${ms} ms): ${what}`)), ms); });
+  return Promise.race([p, timer]).finally(() => clearTimeout(t));
+}
+
+// ---- cleanup registry -------------------------------------------------------------
+const cleanups = [];
+const pids = new Set();
+export function onCleanup(fn) { cleanups.push(fn); }
+
+export function pidAlive(pid) {
+  try { process.kill(pid, 0); } catch { return false; }
+  // A zombie still answers kill(0); treat it as dead.
+  try { return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; }
+}
+
+async function stopPid(pid, graceMs = 3000) {
+  if (!pidAlive(pid)) return;
+  try { process.kill(pid, 'SIGTERM'); } catch { return; }
+  const end = Date.now() + graceMs;
+  while (Date.now() < end && pidAlive(pid)) await sleep(50);
+  if (pidAlive(pid)) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+}
+
+let cleaning = null;
+export function cleanup() {
+  if (!cleaning) {
+    cleaning = (async () => {
+      while (cleanups.length) {
+        const fn = cleanups.pop();
+        try { await withTimeout(Promise.resolve(fn()), 10000, 'cleanup step'); } catch (e) { console.log(`cleanup: ${e.message}`); }
+      }
+    })();
+  }
+  return cleaning;
+}
+process.on('exit', () => { for (const pid of pids) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } } });
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => { console.log(`got ${sig}`); cleanup().finally(() => process.exit(130)); });
+}
+
+// Runs main() with a global deadline; cleans up and exits 0 on success, 1 on failure.
+export function runTest(name, seconds, main) {
+  const deadline = setTimeout(() => {
+    console.log(`FAIL ${name}: global timeout ${seconds} s`);
+    cleanup().finally(() => process.exit(1));
+  }, seconds * 1000);
+  main().then(async () => {
+    clearTimeout(deadline);
+    await cleanup();
+    console.log(`PASS ${name}`);
+    process.exit(0);
+  }, async (e) => {
+    clearTimeout(deadline);
+    console.log(`FAIL ${name}: ${e && e.stack ? e.stack : e}`);
+    await cleanup();
+    process.exit(1);
+  });
+}
+
+export function check(cond, msg) {
+  console.log(`${cond ? 'ok  ' : 'FAIL'} ${msg}`);
+  if (!cond) throw new Error(`check failed: ${msg}`);
+}
+
+// ---- ports and tokens ---------------------------------------------------------------
+export function freeTcpPort(host = '127.0.0.1') {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, host, () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+export function freeUdpPort(host = '127.0.0.1') {
+  return new Promise((resolve, reject) => {
+    const s = dgram.createSocket('udp4');
+    s.once('error', reject);
+    s.bind(0, host, () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+const b64u = (b) => Buffer.from(b).toString('base64url');
+
+// HS256 JWT: header {"alg":"HS256","typ":"JWT"}, claims {room, role, exp}; key = secret's bytes.
+export function makeToken(secret, { room, role, exp = Math.floor(Date.now() / 1000) + 600, alg = 'HS256', extra = {} }) {
+  const head = b64u(JSON.stringify({ alg, typ: 'JWT' }));
+  const body = b64u(JSON.stringify({ room, role, exp, ...extra }));
+  const input = `${head}.${body}`;
+  if (alg === 'none') return `${input}.`;
+  return `${input}.${createHmac('sha256', Buffer.from(secret, 'utf8')).update(input).digest('base64url')}`;
+}
+
+// ---- processes -----------------------------------------------------------------------
+// Spawns cmd (optionally inside a netns), logs to logFile, registers the PID for cleanup.
+export function startProcess(cmd, args, { env = {}, logFile, netns } = {}) {
+  const fd = openSync(logFile, 'a');
+  const argv = netns ? ['ip', ['netns', 'exec', netns, cmd, ...args]] : [cmd, args];
+  const child = spawn(argv[0], argv[1], { env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
+  pids.add(child.pid);
+  const exited = new Promise((r) => child.once('exit', (code, sig) => { pids.delete(child.pid); r({ code, sig }); }));
+  const stop = async () => { await stopPid(child.pid); await withTimeout(exited, 5000, `exit of ${cmd}`).catch(() => {}); };
+  onCleanup(stop);
+  return { pid: child.pid, child, exited, stop };
+}
+
+// Children of pid (needs CONFIG_PROC_CHILDREN; falls back to scanning /proc).
+export function childPids(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch { return []; }
+}
+
+function tcpOpen(host, port) {
+  return new Promise((resolve) => {
+    const s = net.connect({ host, port });
+    s.setTimeout(500);
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => resolve(false));
+    s.once('timeout', () => { s.destroy(); resolve(false); });
+  });
+}
+
+// Starts konsil-signaling. opts: host (listen address), announceIp, netns, env.
+// Returns {pid, sfuPid(), base, host, port, stateDir, secret, token(room, role), ctl(), stop()}.
+export async function startKonsil(opts = {}) {
+  const host = opts.host || '127.0.0.1';
+  const port = opts.port || (opts.netns ? 20000 + Math.floor(Math.random() * 20000) : await freeTcpPort(host));
+  const stateDir = mkdtempSync(join(tmpdir(), 'konsil-test-'));
+  const secret = randomBytes(24).toString('hex');
+  const logFile = join(stateDir, 'signaling.log');
+  const env = {
+    KONSIL_STATE_DIR: stateDir, KONSIL_LISTEN: `${host}:${port}`, KONSIL_TOKEN_SECRET: secret,
+    ...(opts.announceIp ? { KONSIL_ANNOUNCE_IP: opts.announceIp } : {}), ...(opts.env || {}),
+  };
+  const bin = join(binDir, 'konsil-signaling');
+  if (!existsSync(bin)) throw new Error(`${bin} not built`);
+  const proc = startProcess(bin, opts.args || [], { env, logFile, netns: opts.netns });
+  onCleanup(() => { if (!process.env.KONSIL_KEEP_STATE) rmSync(stateDir, { recursive: true, force: true }); });
+  const sock = join(stateDir, 'sfu-0.sock');
+  const end = Date.now() + 15000;
+  let up = false;
+  while (Date.now() < end) {
+    if (!pidAlive(proc.pid)) break;
+    if (existsSync(sock) && (opts.netns || await tcpOpen(host, port))) { up = true; break; }
+    await sleep(100);
+  }
+  if (!up) {
+    const log = existsSync(logFile) ? readFileSync(logFile, 'utf8').slice(-2000) : '';
+    throw new Error(`konsil-signaling did not come up on ${host}:${port} (alive=${pidAlive(proc.pid)}); log:\n${log}`);
+  }
+  const scheme = opts.scheme || process.env.KONSIL_TEST_SCHEME || 'http';
+  const k = {
+    pid: proc.pid, host, port, stateDir, secret, logFile, sock, proc,
+    base: `${scheme}://${host}:${port}`,
+    sfuPid: () => {
+      // With `ip netns exec`, the signaling PID is ip's, which execs; children are the SFU.
+      const kids = childPids(proc.pid);
+      return kids.length ? kids[0] : null;
+    },
+    token: (room, role, o = {}) => makeToken(secret, { room, role, ...o }),
+    whip: (room) => `${scheme}://${host}:${port}${process.env.KONSIL_WHIP_PATH || '/whip/'}${room}`,
+    whep: (room) => `${scheme}://${host}:${port}${process.env.KONSIL_WHEP_PATH || '/whep/'}${room}`,
+    log: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
+    ctl: () => controlClient(sock),
+    stop: proc.stop,
+  };
+  return k;
+}
+
+// ---- SFU control API (docs/control-api.md): JSON lines over a unix socket ---------------
+export function controlClient(path) {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(path);
+    let buf = '';
+    let id = 1000;
+    const waiting = new Map();
+    const events = [];
+    s.setEncoding('utf8');
+    s.on('data', (d) => {
+      buf += d;
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        if (!line.trim()) continue;
+        let m;
+        try { m = JSON.parse(line); } catch { continue; }
+        if (m.id !== undefined && waiting.has(m.id)) { waiting.get(m.id)(m); waiting.delete(m.id); } else events.push(m);
+      }
+    });
+    s.once('error', reject);
+    s.once('connect', () => {
+      const c = {
+        events,
+        request(method, params = {}, ms = 5000) {
+          const myId = id++;
+          const p = new Promise((res) => waiting.set(myId, res));
+          s.write(`${JSON.stringify({ id: myId, method, params })}\n`);
+          return withTimeout(p, ms, `control ${method}`).then((m) => {
+            if (m.error) throw new Error(`control ${method}: ${m.error.code}: ${m.error.message}`);
+            return m.result;
+          });
+        },
+        close: () => s.destroy(),
+      };
+      onCleanup(() => s.destroy());
+      resolve(c);
+    });
+  });
+}
+
+// Peers of a room as seen by the SFU (via the stats of each known peer id). Signaling
+// names peers; tests that need SFU stats find them by trying the ids listed in the
+// answer's ICE ufrag or by asking sfu.info. Returns the stats of every peer id given.
+export async function peerStats(ctl, room, peers) {
+  const out = {};
+  for (const p of peers) out[p] = await ctl.request('peer.stats', { room, peer: p });
+  return out;
+}
