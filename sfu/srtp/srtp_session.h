@@ -3,7 +3,8 @@
  * RFC 7714 for AEAD_AES_128_GCM). A session holds an inbound srtp_t keyed with the
  * remote write key (ssrc_any_inbound, replay window 1024) and an outbound srtp_t keyed
  * with the local write key (ssrc_any_outbound, allow_repeat_tx so a NACK retransmission
- * of the same sequence number can be protected again). Keys come from DTLS-SRTP
+ * of the same sequence number can be protected again, and a 1024-packet window, so that
+ * packet may be up to 1024 behind the newest sent). Keys come from DTLS-SRTP
  * (dtls/dtls.c, RFC 5764 §4.2). Media loop only; allocates in _init only, never per packet.
  */
 #ifndef KN_SRTP_SESSION_H
@@ -13,10 +14,11 @@
 #include <stdint.h>
 #include <srtp2/srtp.h>
 
-/* Bytes a protect call may append after `len`: buffers handed to kn_srtp_session_protect_*
+/* Headroom a protect call needs after `len`: buffers handed to kn_srtp_session_protect_*
  * must have cap >= len + KN_SRTP_MAX_TRAILER. Equals libsrtp's SRTP_MAX_TRAILER_LEN
- * (tag + MKI + SRTCP index), which bounds both profiles we use (CM_80: 10 B RTP tag,
- * 4 + 10 B for RTCP; GCM: 16 B tag, 4 + 16 B for RTCP). */
+ * (max tag 16 + max MKI 128 = 144), the bound libsrtp documents for srtp_protect(). We use
+ * no MKI, so at most 20 B are actually appended (CM_80: 10 B RTP tag, 4 + 10 B for RTCP;
+ * GCM: 16 B tag, 4 + 16 B for RTCP), but the contract is libsrtp's. */
 #define KN_SRTP_MAX_TRAILER SRTP_MAX_TRAILER_LEN
 
 /* DTLS-SRTP protection profiles we negotiate; values are the RFC 5764 / RFC 7714
