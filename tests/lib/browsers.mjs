@@ -75,9 +75,9 @@ async function openPage(page, url) {
   await page.evaluate(pageScript);
 }
 
-// Calls window.kn.<fn>(arg) in the page with a bound.
+// Calls window.knTest.<fn>(arg) in the page with a bound.
 export function kn(page, fn, arg, ms = 20000) {
-  return withTimeout(page.evaluate(([f, a]) => window.kn[f](a), [fn, arg]), ms, `kn.${fn}`);
+  return withTimeout(page.evaluate(([f, a]) => window.knTest[f](a), [fn, arg]), ms, `kn.${fn}`);
 }
 
 // Waits until stats(id).in[kind][field] exceeds min; returns the last sample.

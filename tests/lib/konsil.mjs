@@ -101,6 +101,20 @@ export function freeUdpPort(host = '127.0.0.1') {
   });
 }
 
+// A port free for both UDP and TCP (the SFU binds both on KONSIL_MEDIA_PORT).
+export async function freeMediaPort(host = '127.0.0.1') {
+  for (let i = 0; i < 20; i++) {
+    const p = await freeUdpPort(host);
+    const ok = await new Promise((resolve) => {
+      const s = net.createServer();
+      s.once('error', () => resolve(false));
+      s.listen(p, host, () => s.close(() => resolve(true)));
+    });
+    if (ok) return p;
+  }
+  throw new Error('no free media port');
+}
+
 const b64u = (b) => Buffer.from(b).toString('base64url');
 
 // HS256 JWT: header {"alg":"HS256","typ":"JWT"}, claims {room, role, exp}; key = secret's bytes.
@@ -150,8 +164,10 @@ export async function startKonsil(opts = {}) {
   const stateDir = mkdtempSync(join(tmpdir(), 'konsil-test-'));
   const secret = randomBytes(24).toString('hex');
   const logFile = join(stateDir, 'signaling.log');
+  const mediaPort = opts.mediaPort || (opts.netns ? port + 1 : await freeMediaPort(host));
   const env = {
     KONSIL_STATE_DIR: stateDir, KONSIL_LISTEN: `${host}:${port}`, KONSIL_TOKEN_SECRET: secret,
+    KONSIL_TLS: opts.tls === false ? 'off' : 'on', KONSIL_MEDIA_PORT: String(mediaPort),
     ...(opts.announceIp ? { KONSIL_ANNOUNCE_IP: opts.announceIp } : {}), ...(opts.env || {}),
   };
   const bin = join(binDir, 'konsil-signaling');
@@ -170,9 +186,9 @@ export async function startKonsil(opts = {}) {
     const log = existsSync(logFile) ? readFileSync(logFile, 'utf8').slice(-2000) : '';
     throw new Error(`konsil-signaling did not come up on ${host}:${port} (alive=${pidAlive(proc.pid)}); log:\n${log}`);
   }
-  const scheme = opts.scheme || process.env.KONSIL_TEST_SCHEME || 'http';
+  const scheme = opts.tls === false ? 'http' : 'https';
   const k = {
-    pid: proc.pid, host, port, stateDir, secret, logFile, sock, proc,
+    pid: proc.pid, host, port, mediaPort, stateDir, secret, logFile, sock, proc,
     base: `${scheme}://${host}:${port}`,
     sfuPid: () => {
       // With `ip netns exec`, the signaling PID is ip's, which execs; children are the SFU.
@@ -238,4 +254,32 @@ export async function peerStats(ctl, room, peers) {
   const out = {};
   for (const p of peers) out[p] = await ctl.request('peer.stats', { room, peer: p });
   return out;
+}
+
+// ---- aiortc peer (tests/lib/aiortc_peer.py) ------------------------------------------------
+// Starts a WHIP publisher or WHEP subscriber; collects its JSON lines. Returns
+// {pid, samples, last(), done (resolves with the exit code), stop()}.
+export function startAiortc(mode, url, token, { seconds = 10, hostIp = '127.0.0.1', netns } = {}) {
+  const args = [join(here, 'aiortc_peer.py'), mode, url, '--token', token, '--seconds', String(seconds), '--host-ip', hostIp];
+  const argv = netns ? ['ip', ['netns', 'exec', netns, '/usr/bin/python3', ...args]] : ['/usr/bin/python3', args];
+  const child = spawn(argv[0], argv[1], { stdio: ['ignore', 'pipe', 'pipe'] });
+  pids.add(child.pid);
+  const samples = [];
+  let buf = '';
+  let err = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (d) => {
+    buf += d;
+    let i;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      try { samples.push(JSON.parse(line)); } catch { console.log(`[aiortc ${mode}] ${line}`); }
+    }
+  });
+  child.stderr.on('data', (d) => { err += d; if (err.length > 20000) err = err.slice(-10000); });
+  const done = new Promise((r) => child.once('exit', (code) => { pids.delete(child.pid); r(code); }));
+  const stop = async () => { await stopPid(child.pid); await withTimeout(done, 5000, 'aiortc exit').catch(() => {}); };
+  onCleanup(stop);
+  return { pid: child.pid, samples, last: () => samples[samples.length - 1], done, stop, stderr: () => err };
 }

@@ -1,12 +1,12 @@
 /*
  * page_rtc.js: WebRTC helpers injected into a browser page (Chromium or Firefox) by
- * tests/lib/browsers.mjs. Defines window.kn with WHIP publish, WHEP subscribe, a local
+ * tests/lib/browsers.mjs. Defines window.knTest with WHIP publish, WHEP subscribe, a local
  * answerer (used to validate the harness without a server) and a compact getStats
  * summary. Non-trickle: the offer is sent after ICE gathering completes (or after a
  * short bound); the server's answer carries its candidates. Classic script, no imports.
  */
 (() => {
-  if (window.kn) return;
+  if (window.knTest) return;
   const pcs = {};
   let nextId = 1;
 
@@ -149,5 +149,5 @@
     return out;
   }
 
-  window.kn = { publish, subscribe, answer, hangup, stats, pcs };
+  window.knTest = { publish, subscribe, answer, hangup, stats, pcs };
 })();
