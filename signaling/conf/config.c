@@ -1,0 +1,262 @@
+/*
+ * config.c: settings table (name, help, setter), KEY=VALUE file parsing,
+ * environment overlay, state directory and token secret resolution.
+ */
+#include "conf/config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/rand.h>
+
+#include "core/err.h"
+
+typedef int (*set_fn)(kn_sigcfg *c, const char *v, const char **err);
+
+static int copy(char *dst, size_t cap, const char *v, const char **err) {
+    if (strlen(v) >= cap) {
+        *err = "value too long";
+        return KN_EINVAL;
+    }
+    memcpy(dst, v, strlen(v) + 1);
+    return 0;
+}
+
+static int parse_port(const char *v, uint16_t *port) {
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || end == v || *end != '\0' || n < 1 || n > 65535)
+        return KN_EINVAL;
+    *port = (uint16_t)n;
+    return 0;
+}
+
+static int set_listen(kn_sigcfg *c, const char *v, const char **err) {
+    const char *colon = strrchr(v, ':');
+    size_t hl = colon ? (size_t)(colon - v) : 0;
+    *err = "expected host:port";
+    if (colon == NULL || hl == 0 || hl >= sizeof(c->listen_host) ||
+        parse_port(colon + 1, &c->listen_port) != 0)
+        return KN_EINVAL;
+    if (v[0] == '[' && hl >= 2 && v[hl - 1] == ']') { /* [::1]:8443 */
+        memcpy(c->listen_host, v + 1, hl - 2);
+        c->listen_host[hl - 2] = '\0';
+    } else {
+        memcpy(c->listen_host, v, hl);
+        c->listen_host[hl] = '\0';
+    }
+    return 0;
+}
+
+static int set_tls(kn_sigcfg *c, const char *v, const char **err) {
+    if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0) {
+        *err = "expected on or off";
+        return KN_EINVAL;
+    }
+    c->tls = strcmp(v, "on") == 0;
+    return 0;
+}
+
+static int set_media_port(kn_sigcfg *c, const char *v, const char **err) {
+    *err = "expected a port 1-65535";
+    return parse_port(v, &c->media_port);
+}
+
+static int set_sfu(kn_sigcfg *c, const char *v, const char **err) {
+    if (v[0] != '\0' && strncmp(v, "unix:", 5) != 0 && strncmp(v, "tcp:", 4) != 0) {
+        *err = "expected unix:/path or tcp:host:port";
+        return KN_EINVAL;
+    }
+    return copy(c->sfu, sizeof(c->sfu), v, err);
+}
+
+#define STR_SETTER(fn, field)                                                                      \
+    static int fn(kn_sigcfg *c, const char *v, const char **err) {                                 \
+        return copy(c->field, sizeof(c->field), v, err);                                           \
+    }
+STR_SETTER(set_cert, tls_cert)
+STR_SETTER(set_key, tls_key)
+STR_SETTER(set_secret, token_secret)
+STR_SETTER(set_announce, announce_ip)
+STR_SETTER(set_sfu_secret, sfu_secret)
+STR_SETTER(set_state, state_dir)
+
+static const struct setting {
+    const char *name;
+    set_fn set;
+    const char *def;
+    const char *help;
+} settings[] = {
+    {"KONSIL_LISTEN",       set_listen,     "127.0.0.1:8443", "HTTP(S) listen address host:port"},
+    {"KONSIL_TLS",          set_tls,        "on",             "on: HTTPS; off: plain HTTP"},
+    {"KONSIL_TLS_CERT",     set_cert,       "",               "PEM certificate (unset: self-signed in state dir)"},
+    {"KONSIL_TLS_KEY",      set_key,        "",               "PEM private key for KONSIL_TLS_CERT"},
+    {"KONSIL_TOKEN_SECRET", set_secret,     "",               "HS256 token secret (unset: random, kept in state dir)"},
+    {"KONSIL_MEDIA_PORT",   set_media_port, "10000",          "UDP and ICE-TCP port of the own SFU child"},
+    {"KONSIL_ANNOUNCE_IP",  set_announce,   "127.0.0.1",      "address the SFU puts in its candidates"},
+    {"KONSIL_SFU",          set_sfu,        "",               "external SFU control address unix:/path | tcp:host:port (unset: own child)"},
+    {"KONSIL_SFU_SECRET",   set_sfu_secret, "",               "shared secret for a tcp: SFU control address"},
+    {"KONSIL_STATE_DIR",    set_state,      "",               "state directory (unset: /var/lib/konsil if writable, else ./state)"},
+};
+
+#define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))
+
+void kn_sigcfg_defaults(kn_sigcfg *c) {
+    const char *err;
+    memset(c, 0, sizeof(*c));
+    for (size_t i = 0; i < N_SETTINGS; i++)
+        if (settings[i].def[0] != '\0')
+            settings[i].set(c, settings[i].def, &err);
+}
+
+int kn_sigcfg_set(kn_sigcfg *c, const char *name, const char *value, const char **err) {
+    for (size_t i = 0; i < N_SETTINGS; i++)
+        if (strcmp(settings[i].name, name) == 0)
+            return settings[i].set(c, value, err);
+    *err = "unknown setting";
+    return KN_ENOENT;
+}
+
+static const char *trim(char *s) {
+    char *e = s + strlen(s);
+    while (*s == ' ' || *s == '\t')
+        s++;
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+        *--e = '\0';
+    return s;
+}
+
+static int apply_line(kn_sigcfg *c, char *line, const char **err) {
+    const char *t = trim(line);
+    if (*t == '\0' || *t == '#')
+        return 0;
+    char *eq = strchr(line, '=');
+    if (eq == NULL) {
+        *err = "expected KEY=VALUE";
+        return KN_EINVAL;
+    }
+    *eq = '\0';
+    return kn_sigcfg_set(c, trim(line), trim(eq + 1), err);
+}
+
+int kn_sigcfg_parse_text(kn_sigcfg *c, const char *text, size_t len, const char **err,
+                         unsigned *line) {
+    char buf[1024];
+    size_t pos = 0;
+    *line = 0;
+    while (pos < len) {
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - text - pos) : len - pos;
+        ++*line;
+        if (n >= sizeof(buf) || memchr(text + pos, '\0', n) != NULL) {
+            *err = "line too long or contains NUL";
+            return KN_EINVAL;
+        }
+        memcpy(buf, text + pos, n);
+        buf[n] = '\0';
+        int rc = apply_line(c, buf, err);
+        if (rc != 0)
+            return rc;
+        pos += n + 1;
+    }
+    return 0;
+}
+
+static int load_file(kn_sigcfg *c, const char *file) {
+    char text[65536];
+    const char *err = "";
+    unsigned line = 0;
+    FILE *f = fopen(file, "r");
+    if (f == NULL) {
+        fprintf(stderr, "konsil-signaling: cannot open %s: %s\n", file, strerror(errno));
+        return KN_EIO;
+    }
+    size_t n = fread(text, 1, sizeof(text), f);
+    int too_big = n == sizeof(text);
+    fclose(f);
+    if (too_big) {
+        fprintf(stderr, "konsil-signaling: %s: larger than 64 KiB\n", file);
+        return KN_ELIMIT;
+    }
+    int rc = kn_sigcfg_parse_text(c, text, n, &err, &line);
+    if (rc != 0)
+        fprintf(stderr, "konsil-signaling: %s:%u: %s\n", file, line, err);
+    return rc;
+}
+
+int kn_sigcfg_load(kn_sigcfg *c, const char *file) {
+    int rc;
+    kn_sigcfg_defaults(c);
+    if (file != NULL && (rc = load_file(c, file)) != 0)
+        return rc;
+    for (size_t i = 0; i < N_SETTINGS; i++) {
+        const char *v = getenv(settings[i].name), *err = "";
+        if (v != NULL && (rc = settings[i].set(c, v, &err)) != 0) {
+            fprintf(stderr, "konsil-signaling: %s: %s\n", settings[i].name, err);
+            return rc;
+        }
+    }
+    kn_sigcfg_finish(c);
+    return 0;
+}
+
+void kn_sigcfg_finish(kn_sigcfg *c) {
+    if (c->state_dir[0] != '\0')
+        return;
+    if (access("/var/lib/konsil", W_OK | X_OK) == 0)
+        strcpy(c->state_dir, "/var/lib/konsil");
+    else
+        strcpy(c->state_dir, "./state");
+}
+
+static int read_secret(kn_sigcfg *c, const char *path) {
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return errno == ENOENT ? KN_ENOENT : KN_EIO;
+    size_t n = fread(c->token_secret, 1, sizeof(c->token_secret) - 1, f);
+    fclose(f);
+    while (n > 0 && (c->token_secret[n - 1] == '\n' || c->token_secret[n - 1] == '\r'))
+        n--;
+    c->token_secret[n] = '\0';
+    return n >= 16 ? 0 : KN_EIO;
+}
+
+static int create_secret(kn_sigcfg *c, const char *path) {
+    uint8_t raw[32];
+    if (RAND_bytes(raw, sizeof(raw)) != 1)
+        return KN_ECRYPTO;
+    for (size_t i = 0; i < sizeof(raw); i++)
+        snprintf(c->token_secret + 2 * i, 3, "%02x", raw[i]);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0)
+        return errno == EEXIST ? read_secret(c, path) : KN_EIO; /* lost a race: use theirs */
+    size_t len = strlen(c->token_secret);
+    int ok = write(fd, c->token_secret, len) == (ssize_t)len && write(fd, "\n", 1) == 1;
+    close(fd);
+    return ok ? 0 : KN_EIO;
+}
+
+int kn_sigcfg_resolve_secret(kn_sigcfg *c) {
+    char path[600];
+    if (mkdir(c->state_dir, 0700) != 0 && errno != EEXIST)
+        return KN_EIO;
+    if (c->token_secret[0] != '\0')
+        return 0;
+    snprintf(path, sizeof(path), "%s/token-secret", c->state_dir);
+    int rc = read_secret(c, path);
+    return rc == KN_ENOENT ? create_secret(c, path) : rc;
+}
+
+void kn_sigcfg_print_help(FILE *f) {
+    fprintf(f, "Settings (environment variables; --config FILE may set them as KEY=VALUE lines,\n"
+               "the environment wins):\n");
+    for (size_t i = 0; i < N_SETTINGS; i++)
+        fprintf(f, "  %-20s %s%s%s%s\n", settings[i].name, settings[i].help,
+                settings[i].def[0] ? " [default: " : "", settings[i].def,
+                settings[i].def[0] ? "]" : "");
+}
