@@ -22,10 +22,10 @@ export const chromiumArgs = (fps = 30) => [
 ];
 
 // executablePath may be a wrapper script (e.g. one that runs Chromium in a netns).
-export async function launchChromium({ executablePath = '/usr/lib/chromium/chromium', fps = 30 } = {}) {
+export async function launchChromium({ executablePath = '/usr/lib/chromium/chromium', fps = 30, extraArgs = [] } = {}) {
   const { chromium } = require('playwright-core');
   const browser = await withTimeout(chromium.launch({ executablePath, headless: true,
-    args: chromiumArgs(fps), timeout: 30000 }), 35000, 'chromium launch');
+    args: [...chromiumArgs(fps), ...extraArgs], timeout: 30000 }), 35000, 'chromium launch');
   onCleanup(() => browser.close().catch(() => {}));
   const context = await browser.newContext({ ignoreHTTPSErrors: true });
   return {

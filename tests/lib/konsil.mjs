@@ -202,6 +202,15 @@ export async function startKonsil(opts = {}) {
     ctl: () => controlClient(sock),
     stop: proc.stop,
   };
+  let ctl = null;
+  // SFU stats of the peer behind a WHIP/WHEP resource URL, or null when not found.
+  k.sfuPeerStats = async (room, location) => {
+    if (!ctl) ctl = await controlClient(sock);
+    for (const peer of peerIdsFor(location)) {
+      try { return await ctl.request('peer.stats', { room, peer }); } catch (e) { if (!/not_found|invalid/.test(e.message)) throw e; }
+    }
+    return null;
+  };
   return k;
 }
 
@@ -245,6 +254,14 @@ export function controlClient(path) {
       resolve(c);
     });
   });
+}
+
+// Candidate SFU peer ids for a WHIP/WHEP resource URL: signaling names the peer after
+// the resource (last path segment).
+export function peerIdsFor(location) {
+  if (!location) return [];
+  const segs = new URL(location).pathname.split('/').filter(Boolean);
+  return [...new Set([segs[segs.length - 1], segs.slice(-2).join('-')])].filter(Boolean);
 }
 
 // Peers of a room as seen by the SFU (via the stats of each known peer id). Signaling

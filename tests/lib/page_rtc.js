@@ -149,5 +149,11 @@
     return out;
   }
 
-  window.knTest = { publish, subscribe, answer, hangup, stats, pcs };
+  // SDP and resource URL of one connection.
+  function info(id) {
+    const c = pcs[id];
+    return c ? { offer: c.offer, answer: c.answer, location: c.location } : null;
+  }
+
+  window.knTest = { publish, subscribe, answer, hangup, stats, info, pcs };
 })();
