@@ -2,7 +2,7 @@
 // (playwright-core) through Konsil WHIP/WHEP on loopback. Firefox publishes and Chromium
 // views; Chromium publishes and Firefox views; both calls run at the same time. Asserts
 // steady video decoding and received, non-silent audio in both directions; prints rates.
-import { runTest, startKonsil, check, sleep, pidAlive } from '../lib/konsil.mjs';
+import { runTest, startKonsil, check, sleep } from '../lib/konsil.mjs';
 import { launchChromium, launchFirefox, kn, waitFor, delta } from '../lib/browsers.mjs';
 
 const WINDOW_S = 6;
@@ -47,6 +47,6 @@ runTest('firefox_interop', 300, async () => {
   console.log(`Chromium publisher: srtp ${cOut.transport.srtpCipher}, pair ${cOut.transport.pair}, framesEncoded ${(cOut.out.video || {}).framesEncoded}, limit ${(cOut.out.video || {}).qualityLimitationReason}`);
   report('Firefox -> Chromium', delta(a[0], b[0]));
   report('Chromium -> Firefox', delta(a[1], b[1]));
-  const sfu = k.sfuPid();
-  check(pidAlive(k.pid) && sfu !== null && pidAlive(sfu), `konsil-signaling (${k.pid}) and konsil-sfu (${sfu}) still running`);
+  const up = k.upState();
+  check(up.ok, `both processes up, SFU not restarted (${up.text})`);
 });

@@ -2,7 +2,7 @@
 // only, routes by SSRC) against Konsil. Direction 1: aiortc publishes over WHIP, Chromium
 // views over WHEP. Direction 2: Chromium publishes over WHIP, aiortc views over WHEP and
 // counts decoded video and audio frames via track.recv(). Prints the measured rates.
-import { runTest, startKonsil, startAiortc, check, sleep, pidAlive } from '../lib/konsil.mjs';
+import { runTest, startKonsil, startAiortc, check, sleep } from '../lib/konsil.mjs';
 import { launchChromium, kn, waitFor, window2 } from '../lib/browsers.mjs';
 
 const WINDOW_S = 5;
@@ -63,6 +63,6 @@ runTest('aiortc_interop', 300, async () => {
   const page = await chromium.newPage(`${k.base}/`);
   await aiortcToChromium(k, page);
   await chromiumToAiortc(k, page);
-  const sfu = k.sfuPid();
-  check(pidAlive(k.pid) && sfu !== null && pidAlive(sfu), `konsil-signaling (${k.pid}) and konsil-sfu (${sfu}) still running`);
+  const up = k.upState();
+  check(up.ok, `both processes up, SFU not restarted (${up.text})`);
 });

@@ -5,7 +5,7 @@
 // SSRCs), abuses ICE-TCP on the same port, and sends malformed HTTP and bad tokens to
 // konsil-signaling. Asserts: the call keeps decoding across the bursts, both processes
 // stay up, the HTTP errors are the documented ones and the SFU counted the STUN drops.
-import { runTest, startKonsil, check, sleep, pidAlive, makeToken } from '../lib/konsil.mjs';
+import { runTest, startKonsil, check, sleep, makeToken } from '../lib/konsil.mjs';
 import { launchChromium, kn, waitFor, delta } from '../lib/browsers.mjs';
 import { udpFlood, stunBinding, tcpAbuse, rawHttp, httpRequest } from '../lib/garbage.mjs';
 
@@ -22,8 +22,8 @@ function mediaTarget(answer, k) {
 }
 
 async function alive(k, label) {
-  const sfu = k.sfuPid();
-  check(pidAlive(k.pid) && sfu !== null && pidAlive(sfu), `${label}: konsil-signaling (${k.pid}) and konsil-sfu (${sfu}) alive`);
+  const up = k.upState();
+  check(up.ok, `${label}: both processes up, SFU not restarted (${up.text})`);
 }
 
 // Runs fn while sampling the viewer; asserts decoding went on during it.

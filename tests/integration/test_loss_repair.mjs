@@ -4,7 +4,7 @@
 // decoded fps without loss; run 2 drops 5 % of the UDP packets from the SFU on B's input
 // hook (nft numgen). Asserts: fps within 10 % of run 1, no new freezes, ~5 % dropped per
 // the nft counter, and the SFU retransmitted (tx.rtx_sent, tx.nacks_received of the viewer).
-import { runTest, startKonsil, check, sleep, pidAlive } from '../lib/konsil.mjs';
+import { runTest, startKonsil, check, sleep } from '../lib/konsil.mjs';
 import { launchChromium, kn, waitFor, delta } from '../lib/browsers.mjs';
 import { makePair, chromiumWrapper, lossTable } from '../lib/netns.mjs';
 
@@ -69,5 +69,6 @@ runTest('loss_repair', 300, async () => {
   check(lossy.s1 !== null, 'SFU stats of the viewer peer reachable');
   check(lossy.nacks > 0, `SFU received NACKs from the viewer (+${lossy.nacks})`);
   check(lossy.rtx > 0, `SFU retransmitted (tx.rtx_sent +${lossy.rtx})`);
-  check(pidAlive(k.pid), 'konsil-signaling still running');
+  const up = k.upState();
+  check(up.ok, `both processes up, SFU not restarted (${up.text})`);
 });

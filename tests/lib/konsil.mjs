@@ -202,6 +202,13 @@ export async function startKonsil(opts = {}) {
     ctl: () => controlClient(sock),
     stop: proc.stop,
   };
+  k.sfuPid0 = k.sfuPid();
+  // Both processes alive and the SFU never restarted by signaling's supervisor.
+  k.upState = () => {
+    const sfu = k.sfuPid();
+    const ok = pidAlive(k.pid) && sfu !== null && sfu === k.sfuPid0 && pidAlive(sfu);
+    return { ok, text: `konsil-signaling ${k.pid} ${pidAlive(k.pid) ? 'alive' : 'DEAD'}, konsil-sfu ${k.sfuPid0} -> ${sfu}` };
+  };
   let ctl = null;
   // SFU stats of the peer behind a WHIP/WHEP resource URL, or null when not found.
   k.sfuPeerStats = async (room, location) => {
