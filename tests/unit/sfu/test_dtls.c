@@ -315,6 +315,200 @@ static void server_rejects_wrong_client_fingerprint(void **state) {
     assert_int_equal(kn_dtls_state_get(&cli.d), KN_DTLS_FAILED);
 }
 
+/* Waits for the retransmission timer of whichever side has one and fires it. */
+static void expire_timers(void) {
+    int ms_s = kn_dtls_timeout_ms(&srv.d), ms_c = kn_dtls_timeout_ms(&cli.d);
+    int ms = ms_s < 0 ? ms_c : ms_c < 0 ? ms_s : (ms_s < ms_c ? ms_s : ms_c);
+
+    assert_true(ms >= 0 && ms <= 3000);
+    usleep((useconds_t)(ms + 20) * 1000);
+    assert_int_equal(kn_dtls_on_timeout(&srv.d), 0);
+    assert_int_equal(kn_dtls_on_timeout(&cli.d), 0);
+}
+
+/* The server's whole flight 2 is lost; the client's timer resends the ClientHello. */
+static void lost_flight_is_retransmitted(void **state) {
+    (void)state;
+    pair_init(ctx_a, ctx_b);
+    assert_int_equal(kn_dtls_start(&cli.d), 0);
+    deliver(&cli, &srv, DELIVER_PLAIN);
+    assert_true(srv.nq > 0);
+    srv.nq = 0; /* dropped */
+    pump(DELIVER_PLAIN);
+    assert_int_equal(kn_dtls_state_get(&cli.d), KN_DTLS_HANDSHAKING);
+    size_t sent_before = cli.sent;
+    expire_timers();
+    assert_true(cli.sent > sent_before || srv.nq > 0);
+    pump(DELIVER_PLAIN);
+    expect_connected_pair(KN_SRTP_AEAD_AES_128_GCM);
+}
+
+/* The client's flight 3 is lost: the server has a timer too and resends flight 2. */
+static void lost_client_flight_is_recovered(void **state) {
+    (void)state;
+    pair_init(ctx_a, ctx_b);
+    assert_int_equal(kn_dtls_start(&cli.d), 0);
+    deliver(&cli, &srv, DELIVER_PLAIN);
+    deliver(&srv, &cli, DELIVER_PLAIN);
+    assert_true(cli.nq > 0);
+    cli.nq = 0; /* Certificate..Finished dropped */
+    expire_timers();
+    pump(DELIVER_PLAIN);
+    expect_connected_pair(KN_SRTP_AEAD_AES_128_GCM);
+}
+
+static void duplicated_and_reordered_datagrams(void **state) {
+    (void)state;
+    pair_init(ctx_a, ctx_b);
+    assert_int_equal(kn_dtls_start(&cli.d), 0);
+    pump(DELIVER_TWICE | DELIVER_REVERSED);
+    if (kn_dtls_state_get(&cli.d) != KN_DTLS_CONNECTED) { /* a reordered CCS may need a resend */
+        expire_timers();
+        pump(DELIVER_TWICE | DELIVER_REVERSED);
+    }
+    expect_connected_pair(KN_SRTP_AEAD_AES_128_GCM);
+}
+
+/* A client with a small MTU fragments its flight (Certificate) over several datagrams,
+ * delivered in reverse: the server reassembles the handshake messages. */
+static void fragmented_flight_is_reassembled(void **state) {
+    (void)state;
+    pair_init(ctx_a, ctx_b);
+    assert_int_equal(SSL_set_mtu(cli.d.ssl, 256), 256); /* returns the MTU set */
+    assert_int_equal(SSL_set_mtu(srv.d.ssl, 256), 256);
+    assert_int_equal(kn_dtls_start(&cli.d), 0);
+    deliver(&cli, &srv, DELIVER_PLAIN);
+    assert_true(srv.nq >= 3); /* flight 2 needs several 256-byte datagrams */
+    pump(DELIVER_REVERSED);
+    if (kn_dtls_state_get(&cli.d) != KN_DTLS_CONNECTED) {
+        expire_timers();
+        pump(DELIVER_REVERSED);
+    }
+    expect_connected_pair(KN_SRTP_AEAD_AES_128_GCM);
+    assert_true(srv.max_len <= 256);
+    assert_true(cli.max_len <= 256);
+}
+
+/* Firefox sends a ClientHello too long for one datagram as two handshake fragments in two
+ * records (RFC 6347 §4.2.3). Rebuilds our real ClientHello that way: fragment 1 in record
+ * seq 0, fragment 2 in record seq 40 (records 1.. of the real client stay unseen), and
+ * delivers the second fragment first. */
+static size_t hello_fragment(const dgram *hello, size_t off, size_t n, uint8_t seq, uint8_t *out) {
+    const uint8_t *rec = hello->b, *hs = hello->b + 13, *body = hello->b + 25;
+
+    memcpy(out, rec, 11);                /* type 22 | version | epoch 0 | sequence */
+    out[10] = seq;                       /* low byte of the 48-bit sequence number */
+    out[11] = (uint8_t)((12 + n) >> 8);  /* record length */
+    out[12] = (uint8_t)(12 + n);
+    memcpy(out + 13, hs, 6);                  /* msg_type 1 | length | message_seq */
+    out[19] = (uint8_t)(off >> 16);           /* fragment_offset */
+    out[20] = (uint8_t)(off >> 8);
+    out[21] = (uint8_t)off;
+    out[22] = (uint8_t)(n >> 16);             /* fragment_length */
+    out[23] = (uint8_t)(n >> 8);
+    out[24] = (uint8_t)n;
+    memcpy(out + 25, body + off, n);
+    return 25 + n;
+}
+
+static void fragmented_client_hello_like_firefox(void **state) {
+    dgram hello, frag[2];
+    (void)state;
+
+    pair_init(ctx_a, ctx_b);
+    assert_int_equal(kn_dtls_start(&cli.d), 0);
+    assert_int_equal(cli.nq, 1);
+    hello = cli.q[0];
+    cli.nq = 0;
+    size_t body = ((size_t)hello.b[14] << 16) | ((size_t)hello.b[15] << 8) | hello.b[16];
+    assert_int_equal(hello.len, 25 + body); /* one record, one unfragmented message */
+    size_t half = body / 2;
+    frag[0].len = hello_fragment(&hello, 0, half, 0, frag[0].b);
+    frag[1].len = hello_fragment(&hello, half, body - half, 40, frag[1].b);
+    write_corpus("client_hello_frag1.bin", &frag[0]);
+    write_corpus("client_hello_frag2.bin", &frag[1]);
+    assert_int_equal(kn_dtls_on_record(&srv.d, frag[1].b, frag[1].len), 0);
+    assert_int_equal(srv.nq, 0); /* incomplete: nothing to answer yet */
+    assert_int_equal(kn_dtls_on_record(&srv.d, frag[0].b, frag[0].len), 0);
+    assert_true(srv.nq > 0); /* reassembled: flight 2 sent */
+    pump(DELIVER_PLAIN);
+    expect_connected_pair(KN_SRTP_AEAD_AES_128_GCM);
+}
+
+static uint32_t rng_state = 0x12345678u;
+
+static uint32_t rng(void) { /* xorshift32: a fixed, reproducible sequence */
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 17;
+    rng_state ^= rng_state << 5;
+    return rng_state;
+}
+
+/* Random datagrams that start like DTLS are dropped (RFC 6347 §4.1.2.7) or fail the
+ * handshake; none crashes, and a failed kn_dtls refuses further input. */
+static void garbage_is_dropped_or_fails_cleanly(void **state) {
+    uint8_t buf[300];
+    (void)state;
+
+    for (int i = 0; i < 200; i++) {
+        side_init(&srv, ctx_a, ctx_b, KN_DTLS_SERVER);
+        size_t len = 1 + rng() % sizeof(buf);
+        for (size_t k = 0; k < len; k++)
+            buf[k] = (uint8_t)rng();
+        buf[0] = (uint8_t)(20 + buf[0] % 44);
+        int rc = kn_dtls_on_record(&srv.d, buf, len);
+        assert_true(rc == 0 || rc == KN_EPROTO);
+        assert_int_equal(kn_dtls_state_get(&srv.d), rc == 0 ? KN_DTLS_HANDSHAKING : KN_DTLS_FAILED);
+        if (rc != 0)
+            assert_int_equal(kn_dtls_on_record(&srv.d, buf, len), KN_ESTATE);
+        kn_dtls_close(&srv.d);
+    }
+}
+
+/* A well-formed record carrying a ClientHello whose body is garbage is fatal. */
+static void malformed_client_hello_fails(void **state) {
+    static const uint8_t bad_hello[] = {
+        0x16, 0xfe, 0xfd,                   /* handshake, DTLS 1.2 */
+        0x00, 0x00,                         /* epoch 0 */
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* sequence 0 */
+        0x00, 0x10,                         /* length 16 */
+        0x01, 0x00, 0x00, 0x04,             /* ClientHello, length 4 */
+        0x00, 0x00,                         /* message_seq 0 */
+        0x00, 0x00, 0x00,                   /* fragment_offset 0 */
+        0x00, 0x00, 0x04,                   /* fragment_length 4 */
+        0xfe, 0xfd, 0x00, 0x00,             /* version, then the random is missing */
+    };
+    (void)state;
+
+    side_init(&srv, ctx_a, ctx_b, KN_DTLS_SERVER);
+    assert_int_equal(kn_dtls_on_record(&srv.d, bad_hello, sizeof(bad_hello)), KN_EPROTO);
+    assert_int_equal(kn_dtls_state_get(&srv.d), KN_DTLS_FAILED);
+    assert_int_equal(srv.nq, 1); /* decode_error alert */
+    assert_int_equal(srv.q[0].b[0], 21);
+}
+
+/* After the handshake: application data is read and dropped; close_notify closes. */
+static void app_data_ignored_and_close_notify_closes(void **state) {
+    (void)state;
+    pair_init(ctx_a, ctx_b);
+    assert_int_equal(kn_dtls_start(&cli.d), 0);
+    pump(DELIVER_PLAIN);
+    expect_connected_pair(KN_SRTP_AEAD_AES_128_GCM);
+    assert_int_equal(SSL_write(cli.d.ssl, "hello", 5), 5);
+    assert_int_equal(BIO_flush(SSL_get_wbio(cli.d.ssl)), 1);
+    assert_int_equal(cli.nq, 1);
+    assert_int_equal(cli.q[0].b[0], 23); /* application_data */
+    deliver(&cli, &srv, DELIVER_PLAIN);
+    assert_int_equal(kn_dtls_state_get(&srv.d), KN_DTLS_CONNECTED);
+    kn_dtls_close(&cli.d);
+    assert_int_equal(cli.nq, 1); /* close_notify */
+    assert_int_equal(cli.q[0].b[0], 21);
+    deliver(&cli, &srv, DELIVER_PLAIN);
+    assert_int_equal(kn_dtls_state_get(&srv.d), KN_DTLS_CLOSED);
+    assert_int_equal(srv.states[srv.nstates - 1], KN_DTLS_CLOSED);
+    assert_int_equal(kn_dtls_srtp_keys(&srv.d, &(kn_srtp_keys){0}), KN_ESTATE);
+}
+
 static void init_rejects_bad_arguments(void **state) {
     kn_dtls d;
     (void)state;
@@ -341,6 +535,14 @@ int main(void) {
         cmocka_unit_test_teardown(no_common_srtp_profile_fails, teardown),
         cmocka_unit_test_teardown(client_rejects_wrong_server_fingerprint, teardown),
         cmocka_unit_test_teardown(server_rejects_wrong_client_fingerprint, teardown),
+        cmocka_unit_test_teardown(lost_flight_is_retransmitted, teardown),
+        cmocka_unit_test_teardown(lost_client_flight_is_recovered, teardown),
+        cmocka_unit_test_teardown(duplicated_and_reordered_datagrams, teardown),
+        cmocka_unit_test_teardown(fragmented_flight_is_reassembled, teardown),
+        cmocka_unit_test_teardown(fragmented_client_hello_like_firefox, teardown),
+        cmocka_unit_test_teardown(garbage_is_dropped_or_fails_cleanly, teardown),
+        cmocka_unit_test_teardown(malformed_client_hello_fails, teardown),
+        cmocka_unit_test_teardown(app_data_ignored_and_close_notify_closes, teardown),
         cmocka_unit_test(init_rejects_bad_arguments),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
