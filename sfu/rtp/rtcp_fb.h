@@ -84,8 +84,9 @@ typedef struct kn_rtcp_remb {
     size_t ssrcs_off;   /* SSRC i is at ssrcs_off + 4 * i in the packet */
 } kn_rtcp_remb;
 
-/* Returns 0, KN_ETRUNC, KN_ENOENT for a PSFB FMT 15 that is not "REMB",
- * KN_EPROTO for another PT/FMT or an SSRC count past the FCI. */
+/* Returns 0, KN_ETRUNC (also for an SSRC count past the FCI), KN_ENOENT for a
+ * PSFB FMT 15 that is not "REMB", KN_EPROTO for another PT/FMT or a bitrate
+ * that overflows 64 bits. */
 int kn_rtcp_remb_parse(const uint8_t *p, size_t len, kn_rtcp_remb *out);
 /* Encodes bitrate with the smallest exponent whose mantissa fits 18 bits
  * (rounding down). Returns 0, KN_EINVAL for n_ssrcs > 255, KN_ELIMIT for cap. */

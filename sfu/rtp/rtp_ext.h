@@ -55,7 +55,8 @@ typedef struct kn_rtp_ext_src {
  * A block of another profile gives form KN_RTP_EXT_OTHER and no elements.
  * Returns 0,
  *   KN_ETRUNC if an element's data runs past the block,
- *   KN_ELIMIT if the block holds more than KN_RTP_EXT_MAX elements.
+ *   KN_ELIMIT if the block holds more than KN_RTP_EXT_MAX elements or ends
+ *             past 65535 bytes into the packet.
  */
 int kn_rtp_ext_parse(const uint8_t *p, const kn_rtp *rtp, kn_rtp_ext *out);
 
