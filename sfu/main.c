@@ -1,0 +1,147 @@
+/*
+ * main.c: konsil-sfu. Parses the command line, starts the worker (UDP + ICE-TCP
+ * media port, DTLS context, packet pool) and the control API server on one
+ * libuv loop, and on SIGINT/SIGTERM closes every handle and exits 0.
+ */
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "api/api.h"
+#include "api/api_server.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "router/worker.h"
+#include "srtp/srtp_session.h"
+
+typedef struct opts {
+    int port;
+    const char *announce_ip, *bind_ip, *control, *secret_file;
+    kn_log_level level;
+} opts;
+
+static kn_worker worker;
+static kn_api_server api;
+static uv_signal_t sigint, sigterm;
+
+static void usage(FILE *f) {
+    fprintf(f, "usage: konsil-sfu --port N --announce-ip IP --control unix:PATH|tcp:HOST:PORT\n"
+               "                  [--control-secret-file F] [--bind-ip IP]\n"
+               "                  [--log-level error|warn|info|debug] [--help]\n");
+}
+
+static int parse_level(const char *s, kn_log_level *out) {
+    static const char *const names[] = {"error", "warn", "info", "debug"};
+    for (int i = 0; i < 4; i++)
+        if (strcmp(s, names[i]) == 0) {
+            *out = (kn_log_level)i;
+            return 0;
+        }
+    return -1;
+}
+
+static int parse_args(int argc, char **argv, opts *o) {
+    o->port = -1;
+    o->bind_ip = "0.0.0.0";
+    o->level = KN_LOG_INFO;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--help") == 0) {
+            usage(stdout);
+            exit(0);
+        }
+        if (v == NULL)
+            return -1;
+        if (strcmp(a, "--port") == 0)
+            o->port = atoi(v);
+        else if (strcmp(a, "--announce-ip") == 0)
+            o->announce_ip = v;
+        else if (strcmp(a, "--bind-ip") == 0)
+            o->bind_ip = v;
+        else if (strcmp(a, "--control") == 0)
+            o->control = v;
+        else if (strcmp(a, "--control-secret-file") == 0)
+            o->secret_file = v;
+        else if (strcmp(a, "--log-level") == 0) {
+            if (parse_level(v, &o->level) != 0)
+                return -1;
+        } else
+            return -1;
+        i++;
+    }
+    if (o->port < 0 || o->port > 65535 || o->announce_ip == NULL || o->control == NULL)
+        return -1;
+    return 0;
+}
+
+static int read_secret(const char *path, char *out, size_t cap) {
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return -1;
+    size_t n = fread(out, 1, cap - 1, f);
+    fclose(f);
+    out[n] = '\0';
+    while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r' || out[n - 1] == ' '))
+        out[--n] = '\0';
+    return n > 0 ? 0 : -1;
+}
+
+static json_t *dispatch(void *arg, json_t *req) {
+    return kn_api_dispatch(arg, req);
+}
+
+static void on_signal(uv_signal_t *s, int signum) {
+    KN_LOG_INFO("main", "signal %d: shutting down", signum);
+    uv_close((uv_handle_t *)&sigint, NULL);
+    uv_close((uv_handle_t *)&sigterm, NULL);
+    (void)s;
+    worker.api = NULL;
+    kn_api_server_close(&api, NULL);
+    kn_worker_close(&worker, NULL);
+}
+
+int main(int argc, char **argv) {
+    opts o = {0};
+    char secret[256] = "";
+    uv_loop_t *loop = uv_default_loop();
+
+    if (parse_args(argc, argv, &o) != 0) {
+        usage(stderr);
+        return 2;
+    }
+    kn_log_set_level(o.level);
+    signal(SIGPIPE, SIG_IGN);
+    if (o.secret_file != NULL && read_secret(o.secret_file, secret, sizeof(secret)) != 0) {
+        KN_LOG_ERROR("main", "cannot read the control secret from %s", o.secret_file);
+        return 1;
+    }
+    if (kn_srtp_global_init() != 0) {
+        KN_LOG_ERROR("main", "libsrtp2 init failed");
+        return 1;
+    }
+    KN_LOG_INFO("main", "SRTP backend: %s", kn_srtp_backend());
+    int rc = kn_worker_init(&worker, loop, o.bind_ip, (uint16_t)o.port, o.announce_ip);
+    if (rc != 0) {
+        KN_LOG_ERROR("main", "media port %d: %s", o.port, kn_strerror(rc));
+        return 1;
+    }
+    if ((rc = kn_api_server_init(&api, loop, o.control, secret, dispatch, &worker)) != 0) {
+        KN_LOG_ERROR("main", "control %s: %s", o.control, kn_strerror(rc));
+        return 1;
+    }
+    worker.api = &api;
+    uv_signal_init(loop, &sigint);
+    uv_signal_init(loop, &sigterm);
+    uv_signal_start(&sigint, on_signal, SIGINT);
+    uv_signal_start(&sigterm, on_signal, SIGTERM);
+    KN_LOG_INFO("main", "konsil-sfu %s: media udp+tcp %s:%u (announce %s), control %s",
+                KN_VERSION, o.bind_ip, (unsigned)worker.port, o.announce_ip, o.control);
+    uv_run(loop, UV_RUN_DEFAULT);
+    rc = uv_loop_close(loop);
+    if (rc != 0)
+        KN_LOG_WARN("main", "loop closed with handles left: %s", uv_strerror(rc));
+    return 0;
+}

@@ -1,0 +1,52 @@
+/*
+ * pktbuf.c: fixed pool of packet slots with a free list threaded through the
+ * slots' indices. Allocation happens only in kn_pktbuf_pool_init().
+ */
+#include "net/pktbuf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+
+int kn_pktbuf_pool_init(kn_pktbuf_pool *pool, uint32_t count) {
+    memset(pool, 0, sizeof(*pool));
+    if (count == 0)
+        return KN_EINVAL;
+    pool->slots = calloc(count, sizeof(kn_pktbuf));
+    if (pool->slots == NULL)
+        return KN_ENOMEM;
+    pool->count = count;
+    for (uint32_t i = 0; i < count; i++)
+        pool->slots[i].next_free = i + 1;
+    pool->free_head = 0;
+    return 0;
+}
+
+void kn_pktbuf_pool_close(kn_pktbuf_pool *pool) {
+    free(pool->slots);
+    memset(pool, 0, sizeof(*pool));
+}
+
+kn_pktbuf *kn_pktbuf_get(kn_pktbuf_pool *pool) {
+    if (pool->free_head >= pool->count)
+        return NULL;
+    kn_pktbuf *b = &pool->slots[pool->free_head];
+    pool->free_head = b->next_free;
+    b->refs = 1;
+    b->len = 0;
+    pool->in_use++;
+    return b;
+}
+
+void kn_pktbuf_ref(kn_pktbuf *b) {
+    b->refs++;
+}
+
+void kn_pktbuf_unref(kn_pktbuf_pool *pool, kn_pktbuf *b) {
+    if (--b->refs > 0)
+        return;
+    b->next_free = pool->free_head;
+    pool->free_head = (uint32_t)(b - pool->slots);
+    pool->in_use--;
+}

@@ -1,0 +1,112 @@
+/*
+ * transport.h: one peer's bundled transport: ICE-lite credentials and the
+ * selected path (UDP address or ICE-TCP connection), DTLS, SRTP, the SSRC
+ * table that routes incoming RTP to producer encodings, and the peer's
+ * producers and consumers. transport_on_datagram is the top of the hot path
+ * (see transport.c). Media loop only.
+ */
+#ifndef KN_TRANSPORT_H
+#define KN_TRANSPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "dtls/dtls.h"
+#include "ice/ice_lite.h"
+#include "net/tcp.h"
+#include "router/rtp_params.h"
+#include "srtp/srtp_session.h"
+
+typedef struct kn_worker kn_worker;
+typedef struct kn_transport kn_transport;
+typedef struct kn_room kn_room;
+typedef struct kn_producer kn_producer;
+typedef struct kn_consumer kn_consumer;
+
+#define KN_TRANSPORT_ADDRS  4  /* remote addresses that passed a check */
+#define KN_SSRC_SLOTS       32 /* incoming SSRCs routed per transport */
+#define KN_CONSENT_MS       30000
+
+typedef struct kn_ssrc_route {
+    uint32_t ssrc;
+    kn_producer *producer; /* NULL = empty slot */
+    uint8_t enc;
+    bool rtx;
+} kn_ssrc_route;
+
+typedef struct kn_transport_stats {
+    uint64_t rx_packets, rx_bytes, rx_rtp, rx_rtcp, rx_rtx, nacks_sent, plis_sent, firs_sent;
+    uint64_t tx_packets, tx_bytes, tx_rtp, tx_rtcp, nacks_received, rtx_sent, plis_received,
+        firs_received;
+    uint64_t drop_stun_auth, drop_srtp_auth, drop_malformed, drop_unknown_ssrc, drop_pool_empty,
+        drop_send;
+} kn_transport_stats;
+
+typedef struct kn_transport {
+    kn_worker *w;
+    kn_room *room;
+    kn_transport *next;       /* in the room */
+    kn_transport *ufrag_next; /* in the worker's ufrag bucket */
+    char id[KN_ID_MAX + 1];
+    kn_ice_creds ice;
+    char remote_pwd[KN_ICE_REMOTE_MAX + 1];
+    struct sockaddr_storage addrs[KN_TRANSPORT_ADDRS];
+    unsigned n_addrs;
+    struct sockaddr_storage selected; /* ss_family 0 = none yet */
+    kn_tcp_conn *tcp;                 /* selected path is this TCP connection */
+    bool nominated;
+    uint64_t last_check_ms;
+    kn_dtls dtls;
+    kn_dtls_role role;
+    bool dtls_started;
+    kn_srtp_session srtp;
+    bool srtp_ready;
+    bool connected;
+    kn_producer *producers;
+    kn_consumer *consumers;
+    kn_ssrc_route routes[KN_SSRC_SLOTS];
+    uint16_t twcc_seq; /* transport-wide sequence for what we send */
+    uint32_t rtcp_ssrc;
+    uint32_t rtt_ms;
+    kn_transport_stats stats;
+} kn_transport;
+
+typedef struct kn_transport_opts {
+    const char *id;
+    const char *remote_ufrag, *remote_pwd;
+    const char *fp_alg, *fp_value;
+    kn_dtls_role role;
+} kn_transport_opts;
+
+/* Validates and creates a transport in room r. Returns 0, KN_EEXIST,
+ * KN_EINVAL (fingerprint), KN_ENOMEM, KN_ECRYPTO. */
+int kn_transport_create(kn_room *r, const kn_transport_opts *o, kn_transport **out);
+/* Destroys producers, consumers, DTLS and SRTP, unlinks everything, emits
+ * peer.closed with `reason` (NULL: no event). */
+void kn_transport_destroy(kn_transport *t, const char *reason);
+
+/* A verified connectivity check arrived from `from` (or on TCP connection c). */
+void kn_transport_on_check(kn_transport *t, const struct sockaddr *from, kn_tcp_conn *c,
+                           bool use_candidate, uint64_t now_ms);
+/* A non-STUN datagram from one of t's addresses. */
+void kn_transport_on_datagram(kn_transport *t, uint8_t *data, size_t len, size_t cap);
+/* 20 ms tick: DTLS timer, NACKs, consent; returns false if t was destroyed. */
+bool kn_transport_on_tick(kn_transport *t, uint64_t now_ms, bool report);
+
+/* Sends plain RTP/RTCP of `len` bytes: copies into a send slot, protects, queues.
+ * Returns 0 or a negative code (counted as drop_send). */
+int kn_transport_send_rtp(kn_transport *t, const uint8_t *p, size_t len);
+int kn_transport_send_rtcp(kn_transport *t, const uint8_t *p, size_t len);
+
+/* Routing table for incoming SSRCs. */
+int kn_transport_route_add(kn_transport *t, uint32_t ssrc, kn_producer *p, unsigned enc, bool rtx);
+void kn_transport_route_remove_producer(kn_transport *t, kn_producer *p);
+
+/* Asks the publisher for a keyframe on encoding enc's SSRC (PLI, or FIR). */
+void kn_transport_request_keyframe(kn_transport *t, uint32_t media_ssrc, uint32_t fb);
+
+/* "ip:port" of the selected path. */
+void kn_transport_remote_str(const kn_transport *t, char *out, size_t cap);
+
+#endif
