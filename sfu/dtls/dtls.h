@@ -80,7 +80,8 @@ const char *kn_dtls_ctx_fingerprint(const kn_dtls_ctx *ctx);
 /* The underlying SSL_CTX, for tests that restrict what one side offers. */
 SSL_CTX *kn_dtls_ctx_ssl_ctx(kn_dtls_ctx *ctx);
 
-/* Prepares a handshake in the given role. fp_alg/fp_value: the remote certificate's
+/* Prepares a handshake in the given role. The SSL and its BIO keep the address of *d:
+ * a kn_dtls must not be moved or copied between kn_dtls_init() and kn_dtls_close(). fp_alg/fp_value: the remote certificate's
  * fingerprint from signaling (sha-1, sha-256, sha-384, sha-512).
  * Returns 0, KN_EINVAL for a malformed fingerprint or NULL argument, KN_ENOMEM or
  * KN_ECRYPTO. On failure *d is zeroed and owns nothing. */
