@@ -81,8 +81,9 @@ const char *kn_dtls_ctx_fingerprint(const kn_dtls_ctx *ctx);
 SSL_CTX *kn_dtls_ctx_ssl_ctx(kn_dtls_ctx *ctx);
 
 /* Prepares a handshake in the given role. The SSL and its BIO keep the address of *d:
- * a kn_dtls must not be moved or copied between kn_dtls_init() and kn_dtls_close(). fp_alg/fp_value: the remote certificate's
- * fingerprint from signaling (sha-1, sha-256, sha-384, sha-512).
+ * a kn_dtls must not be moved or copied between kn_dtls_init() and kn_dtls_close().
+ * fp_alg/fp_value: the remote certificate's fingerprint from signaling (sha-1, sha-256,
+ * sha-384, sha-512).
  * Returns 0, KN_EINVAL for a malformed fingerprint or NULL argument, KN_ENOMEM or
  * KN_ECRYPTO. On failure *d is zeroed and owns nothing. */
 int kn_dtls_init(kn_dtls *d, kn_dtls_ctx *ctx, kn_dtls_role role, const char *fp_alg,
