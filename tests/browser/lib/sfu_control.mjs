@@ -1,0 +1,145 @@
+// sfu_control.mjs: drives konsil-sfu directly over its control API (docs/control-api.md),
+// without konsil-signaling: starts the binary on a free port with a unix control socket,
+// parses a browser's offer SDP into control-API parameters and writes the SFU's answer
+// (ICE-lite, setup:passive, recvonly for publishers, sendonly with a=ssrc for subscribers).
+// Minimal munging: only what a real signaling server would also write.
+import { mkdtempSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { binDir, controlClient, freeMediaPort, startProcess, sleep, pidAlive, onCleanup } from '../../lib/konsil.mjs';
+
+// Starts konsil-sfu; returns {pid, port, ctl, sock, log, stop}.
+export async function startSfu({ logLevel = 'info' } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'konsil-sfu-'));
+  const sock = join(dir, 'control.sock');
+  const log = join(dir, 'sfu.log');
+  const port = await freeMediaPort();
+  const proc = startProcess(join(binDir, 'konsil-sfu'),
+    ['--port', String(port), '--announce-ip', '127.0.0.1', '--control', `unix:${sock}`, '--log-level', logLevel],
+    { logFile: log });
+  let ctl;
+  for (let i = 0; i < 100 && !ctl; i++) {
+    if (!pidAlive(proc.pid)) throw new Error(`konsil-sfu exited; see ${log}`);
+    try { ctl = await controlClient(sock); } catch { await sleep(50); }
+  }
+  if (!ctl) throw new Error(`no control socket at ${sock}`);
+  return { ...proc, port, ctl, sock, log };
+}
+
+const FB_KEEP = new Set(['nack', 'nack pli', 'ccm fir']);
+
+// Parses the parts of an offer the SFU needs. Returns {ice, fingerprint, setup, media[]}.
+export function parseOffer(sdp) {
+  const lines = sdp.split(/\r?\n/);
+  const out = { media: [] };
+  let m = null;
+  const attr = (l, name) => (l.startsWith(`a=${name}:`) ? l.slice(name.length + 3) : null);
+  for (const l of lines) {
+    if (l.startsWith('m=')) {
+      m = { kind: l.slice(2).split(' ')[0], codecs: {}, exts: [], ssrcs: [], rids: [], fmtp: {}, fb: {} };
+      out.media.push(m);
+      continue;
+    }
+    const tgt = m || out;
+    let v;
+    if ((v = attr(l, 'ice-ufrag'))) tgt.ufrag = v;
+    else if ((v = attr(l, 'ice-pwd'))) tgt.pwd = v;
+    else if ((v = attr(l, 'fingerprint'))) { const [a, val] = v.split(' '); tgt.fingerprint = { algorithm: a, value: val }; }
+    else if ((v = attr(l, 'setup'))) tgt.setup = v;
+    else if (m && (v = attr(l, 'mid'))) m.mid = v;
+    else if (m && (v = attr(l, 'rtpmap'))) {
+      const [pt, enc] = v.split(' ');
+      const [name, clock, ch] = enc.split('/');
+      m.codecs[pt] = { pt: Number(pt), name, clock: Number(clock), channels: ch ? Number(ch) : undefined };
+    } else if (m && (v = attr(l, 'fmtp'))) { const i = v.indexOf(' '); m.fmtp[v.slice(0, i)] = v.slice(i + 1); }
+    else if (m && (v = attr(l, 'rtcp-fb'))) { const i = v.indexOf(' '); (m.fb[v.slice(0, i)] = m.fb[v.slice(0, i)] || []).push(v.slice(i + 1)); }
+    else if (m && (v = attr(l, 'extmap'))) { const [id, uri] = v.split(' '); m.exts.push({ id: Number(id.split('/')[0]), uri }); }
+    else if (m && (v = attr(l, 'ssrc'))) { const s = Number(v.split(' ')[0]); if (!m.ssrcs.includes(s)) m.ssrcs.push(s); }
+    else if (m && (v = attr(l, 'rid'))) m.rids.push(v.split(' ')[0]);
+    else if (m && /^a=(sendonly|recvonly|sendrecv|inactive)$/.test(l)) m.direction = l.slice(2);
+  }
+  for (const mm of out.media) {
+    mm.ufrag = mm.ufrag || out.ufrag; mm.pwd = mm.pwd || out.pwd;
+    mm.fingerprint = mm.fingerprint || out.fingerprint; mm.setup = mm.setup || out.setup;
+  }
+  const first = out.media[0];
+  return { ice: { ufrag: first.ufrag, pwd: first.pwd }, fingerprint: first.fingerprint, setup: first.setup, media: out.media };
+}
+
+// Picks one codec by name (+ its RTX) from a parsed m-section, as control-API codecs.
+export function pickCodec(m, name, allowedUris) {
+  const c = Object.values(m.codecs).find((x) => x.name.toLowerCase() === name.toLowerCase());
+  if (!c) throw new Error(`offer has no ${name} in mid ${m.mid}`);
+  const rtx = Object.values(m.codecs).find((x) => x.name === 'rtx' && (m.fmtp[x.pt] || '') === `apt=${c.pt}`);
+  const codec = { payload_type: c.pt, name: c.name, clock_rate: c.clock,
+    rtcp_fb: (m.fb[c.pt] || []).filter((f) => FB_KEEP.has(f)) };
+  if (c.channels) codec.channels = c.channels;
+  if (rtx) codec.rtx_payload_type = rtx.pt;
+  const exts = m.exts.filter((e) => allowedUris.includes(e.uri));
+  return { codec, exts, fmtp: m.fmtp[c.pt], rtxPt: rtx ? rtx.pt : null };
+}
+
+export const URI = {
+  mid: 'urn:ietf:params:rtp-hdrext:sdes:mid',
+  rid: 'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id',
+  rrid: 'urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id',
+  audioLevel: 'urn:ietf:params:rtp-hdrext:ssrc-audio-level',
+  absSendTime: 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time',
+};
+
+// Writes the SFU's answer. sections: [{kind, mid, direction, pick, ssrc?, rtxSsrc?, rids?}].
+export function buildAnswer(peer, sections) {
+  const fp = peer.dtls.fingerprint;
+  const out = ['v=0', 'o=- 4242 2 IN IP4 127.0.0.1', 's=konsil-sfu', 't=0 0',
+    `a=group:BUNDLE ${sections.map((s) => s.mid).join(' ')}`, 'a=ice-lite', 'a=msid-semantic: WMS *'];
+  for (const s of sections) {
+    const { codec, exts, fmtp, rtxPt } = s.pick;
+    const pts = [codec.payload_type, ...(rtxPt ? [rtxPt] : [])];
+    out.push(`m=${s.kind} 9 UDP/TLS/RTP/SAVPF ${pts.join(' ')}`, 'c=IN IP4 0.0.0.0',
+      `a=ice-ufrag:${peer.ice.ufrag}`, `a=ice-pwd:${peer.ice.pwd}`, 'a=ice-options:ice2',
+      `a=fingerprint:${fp.algorithm} ${fp.value}`, `a=setup:${peer.dtls.role === 'server' ? 'passive' : 'active'}`,
+      `a=mid:${s.mid}`, `a=${s.direction}`, 'a=rtcp-mux', 'a=rtcp-rsize');
+    for (const e of exts) out.push(`a=extmap:${e.id} ${e.uri}`);
+    const ch = codec.channels ? `/${codec.channels}` : '';
+    out.push(`a=rtpmap:${codec.payload_type} ${codec.name}/${codec.clock_rate}${ch}`);
+    for (const f of codec.rtcp_fb) out.push(`a=rtcp-fb:${codec.payload_type} ${f}`);
+    if (fmtp) out.push(`a=fmtp:${codec.payload_type} ${fmtp}`);
+    if (rtxPt) out.push(`a=rtpmap:${rtxPt} rtx/${codec.clock_rate}`, `a=fmtp:${rtxPt} apt=${codec.payload_type}`);
+    if (s.rids && s.rids.length) {
+      for (const r of s.rids) out.push(`a=rid:${r} recv`);
+      out.push(`a=simulcast:recv ${s.rids.join(';')}`);
+    }
+    if (s.ssrc) {
+      const track = `${s.kind}-${s.mid}`;
+      out.push(`a=msid:konsil ${track}`);
+      if (s.rtxSsrc) out.push(`a=ssrc-group:FID ${s.ssrc} ${s.rtxSsrc}`);
+      for (const x of [s.ssrc, s.rtxSsrc].filter(Boolean)) out.push(`a=ssrc:${x} cname:konsil`, `a=ssrc:${x} msid:konsil ${track}`);
+    }
+    for (const c of peer.candidates) {
+      out.push(`a=candidate:${c.foundation} ${c.component} ${c.transport} ${c.priority} ${c.ip} ${c.port} typ ${c.type}${c.tcptype ? ` tcptype ${c.tcptype}` : ''}`);
+    }
+    out.push('a=end-of-candidates');
+  }
+  return `${out.join('\r\n')}\r\n`;
+}
+
+// peer.create for an offer (the SFU is the DTLS server for actpass/active offers).
+export function createPeer(ctl, room, peer, offer) {
+  return ctl.request('peer.create', { room, peer, ice: offer.ice,
+    dtls: { fingerprint: offer.fingerprint, role: offer.setup === 'passive' ? 'client' : 'server' } });
+}
+
+// A blank page on http://127.0.0.1 (a secure context, so getUserMedia exists). Returns its URL.
+export function startPageServer() {
+  return new Promise((resolve) => {
+    const srv = http.createServer((req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end('<!doctype html><title>konsil-sfu test</title><body></body>');
+    });
+    srv.listen(0, '127.0.0.1', () => {
+      onCleanup(() => new Promise((r) => srv.close(() => r())));
+      resolve(`http://127.0.0.1:${srv.address().port}/`);
+    });
+  });
+}
