@@ -1,0 +1,129 @@
+/* test_api.c: the control API handler table over a real worker (UDP/TCP on 127.0.0.1,
+ * port 0): validation before allocation, error codes, peer/producer/consumer life
+ * cycle, and a clean loop close. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include <uv.h>
+
+#include "api/api.h"
+#include "router/worker.h"
+#include "srtp/srtp_session.h"
+
+static uv_loop_t loop;
+static kn_worker w;
+
+static int setup(void **state) {
+    (void)state;
+    kn_srtp_global_init();
+    uv_loop_init(&loop);
+    return kn_worker_init(&w, &loop, "127.0.0.1", 0, "127.0.0.1");
+}
+
+static int teardown(void **state) {
+    (void)state;
+    kn_worker_close(&w, NULL);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    return uv_loop_close(&loop); /* a forgotten handle fails here */
+}
+
+/* Sends one request; returns the error code string or "ok", and the result. */
+static const char *call(const char *text, json_t **result) {
+    static char code[32];
+    json_t *req = json_loads(text, 0, NULL);
+    assert_non_null(req);
+    json_t *resp = kn_api_dispatch(&w, req);
+    json_decref(req);
+    json_t *err = json_object_get(resp, "error");
+    snprintf(code, sizeof(code), "%s",
+             err ? json_string_value(json_object_get(err, "code")) : "ok");
+    if (result)
+        *result = json_incref(json_object_get(resp, "result"));
+    json_decref(resp);
+    return code;
+}
+
+#define FP "\"fingerprint\":{\"algorithm\":\"sha-256\",\"value\":\"" \
+    "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99\"}"
+#define PEER(id) "{\"id\":3,\"method\":\"peer.create\",\"params\":{\"room\":\"r1\",\"peer\":\"" id \
+    "\",\"ice\":{\"ufrag\":\"abcd\",\"pwd\":\"0123456789012345678901\"},\"dtls\":{" FP \
+    ",\"role\":\"server\"}}}"
+#define VIDEO_CODECS "\"codecs\":[{\"payload_type\":96,\"name\":\"VP8\",\"clock_rate\":90000," \
+    "\"rtx_payload_type\":97,\"rtcp_fb\":[\"nack\",\"nack pli\"]}]"
+
+static void errors_and_validation(void **state) {
+    json_t *res = NULL;
+    (void)state;
+    assert_string_equal(call("{\"id\":1,\"method\":\"nope\"}", NULL), "invalid");
+    assert_string_equal(call("{\"id\":1,\"method\":\"room.create\",\"params\":{}}", NULL),
+                        "invalid");
+    assert_string_equal(call("{\"id\":1,\"method\":\"room.create\",\"params\":{\"room\":\"a b\"}}",
+                             NULL), "invalid");
+    assert_string_equal(call("{\"id\":1,\"method\":\"room.destroy\",\"params\":{\"room\":\"x\"}}",
+                             NULL), "not_found");
+    assert_string_equal(call("{\"id\":1,\"method\":\"room.create\",\"params\":{\"room\":\"r1\"}}",
+                             NULL), "ok");
+    assert_string_equal(call("{\"id\":1,\"method\":\"room.create\",\"params\":{\"room\":\"r1\"}}",
+                             NULL), "exists");
+    /* a short ICE password is refused and nothing is created */
+    assert_string_equal(call("{\"id\":3,\"method\":\"peer.create\",\"params\":{\"room\":\"r1\","
+                             "\"peer\":\"p\",\"ice\":{\"ufrag\":\"abcd\",\"pwd\":\"short\"},"
+                             "\"dtls\":{" FP ",\"role\":\"server\"}}}", NULL), "invalid");
+    assert_int_equal(w.n_peers, 0);
+    assert_string_equal(call("{\"id\":1,\"method\":\"sfu.info\"}", &res), "ok");
+    assert_int_equal(json_integer_value(json_object_get(res, "rooms")), 1);
+    json_decref(res);
+}
+
+static void peer_producer_consumer_life_cycle(void **state) {
+    json_t *res = NULL;
+    (void)state;
+    assert_string_equal(call(PEER("pub"), &res), "ok");
+    assert_true(json_is_true(json_object_get(json_object_get(res, "ice"), "lite")));
+    assert_int_equal(json_array_size(json_object_get(res, "candidates")), 2);
+    json_decref(res);
+    assert_string_equal(call(PEER("pub"), NULL), "exists");
+    assert_string_equal(call(PEER("sub"), NULL), "ok");
+    assert_string_equal(call("{\"id\":4,\"method\":\"producer.create\",\"params\":{\"room\":\"r1\","
+                             "\"peer\":\"pub\",\"producer\":\"v\",\"kind\":\"video\",\"mid\":\"1\","
+                             VIDEO_CODECS ",\"encodings\":[{\"rid\":\"q\"},{\"rid\":\"h\"},"
+                             "{\"rid\":\"f\"},{\"rid\":\"x\"}]}}", NULL), "invalid");
+    assert_string_equal(call("{\"id\":4,\"method\":\"producer.create\",\"params\":{\"room\":\"r1\","
+                             "\"peer\":\"pub\",\"producer\":\"v\",\"kind\":\"video\",\"mid\":\"1\","
+                             VIDEO_CODECS ",\"encodings\":[{\"rid\":\"q\"},{\"rid\":\"h\"}]}}",
+                             NULL), "ok");
+    assert_string_equal(call("{\"id\":5,\"method\":\"consumer.create\",\"params\":{\"room\":\"r1\","
+                             "\"peer\":\"sub\",\"consumer\":\"c\",\"producer\":\"v\",\"mid\":\"0\","
+                             "\"codecs\":[{\"payload_type\":111,\"name\":\"opus\","
+                             "\"clock_rate\":48000}]}}", NULL), "invalid"); /* no common codec */
+    assert_string_equal(call("{\"id\":5,\"method\":\"consumer.create\",\"params\":{\"room\":\"r1\","
+                             "\"peer\":\"sub\",\"consumer\":\"c\",\"producer\":\"v\",\"mid\":\"0\","
+                             VIDEO_CODECS "}}", &res), "ok");
+    assert_true(json_integer_value(json_object_get(res, "ssrc")) > 0);
+    assert_true(json_integer_value(json_object_get(res, "rtx_ssrc")) > 0);
+    json_decref(res);
+    assert_string_equal(call("{\"id\":6,\"method\":\"peer.stats\",\"params\":{\"room\":\"r1\","
+                             "\"peer\":\"sub\"}}", &res), "ok");
+    assert_int_equal(json_array_size(json_object_get(res, "consumers")), 1);
+    assert_string_equal(json_string_value(json_object_get(res, "srtp_profile")), "none");
+    json_decref(res);
+    assert_string_equal(call("{\"id\":7,\"method\":\"producer.destroy\",\"params\":{\"room\":\"r1\","
+                             "\"producer\":\"v\"}}", NULL), "ok");
+    assert_string_equal(call("{\"id\":8,\"method\":\"consumer.destroy\",\"params\":{\"room\":\"r1\","
+                             "\"consumer\":\"c\"}}", NULL), "not_found"); /* ended with it */
+    assert_string_equal(call("{\"id\":9,\"method\":\"room.destroy\",\"params\":{\"room\":\"r1\"}}",
+                             NULL), "ok");
+    assert_int_equal(w.n_peers, 0);
+    assert_int_equal(w.n_rooms, 0);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(errors_and_validation),
+        cmocka_unit_test(peer_producer_consumer_life_cycle),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
