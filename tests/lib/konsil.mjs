@@ -200,8 +200,16 @@ export async function startKonsil(opts = {}) {
     whep: (room) => `${scheme}://${host}:${port}${process.env.KONSIL_WHEP_PATH || '/whep/'}${room}`,
     log: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
     ctl: () => controlClient(sock),
-    stop: proc.stop,
+    // Stops signaling, then any SFU child it left behind (reported: signaling should stop it).
+    stop: async () => {
+      const kids = childPids(proc.pid);
+      await proc.stop();
+      for (const pid of kids) {
+        if (pidAlive(pid)) { console.log(`konsil-sfu ${pid} outlived konsil-signaling; stopping it`); await stopPid(pid); }
+      }
+    },
   };
+  onCleanup(() => k.stop());
   k.sfuPid0 = k.sfuPid();
   // Both processes alive and the SFU never restarted by signaling's supervisor.
   k.upState = () => {
