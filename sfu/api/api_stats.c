@@ -77,6 +77,6 @@ json_t *kn_api_peer_stats(kn_transport *t) {
                      kn_dtls_state_name(kn_dtls_state_get(&t->dtls)), "transport",
                      t->tcp ? "tcp" : "udp", "remote", remote, "srtp_profile",
                      t->srtp_ready ? kn_srtp_profile_name(t->srtp.profile) : "none", "rtt_ms",
-                     (double)t->rtt_ms, "rx", rx, "tx", tx, "dropped", dropped, "producers",
+                     t->rtt_ms_f, "rx", rx, "tx", tx, "dropped", dropped, "producers",
                      producers_json(t), "consumers", consumers_json(t));
 }

@@ -95,6 +95,7 @@ void kn_send_stream_on_rb(kn_send_stream *s, const kn_rtcp_rb *rb, uint64_t ntp_
     uint32_t rtt = a - rb->lsr - rb->dlsr; /* 1/65536 s */
     if (rtt > 65536u * 10u)
         return; /* clock skew or a bogus report */
+    s->rtt_q16 = rtt;
     s->rtt_ms = (uint32_t)((uint64_t)rtt * 1000u / 65536u);
     s->rtt_valid = true;
 }

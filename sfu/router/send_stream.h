@@ -31,6 +31,7 @@ typedef struct kn_send_stream {
     uint32_t last_ts;     /* RTP timestamp of the newest packet sent */
     uint64_t last_ts_ms;  /* wall time it was sent */
     uint32_t rtt_ms;      /* from the last RR's LSR/DLSR, 0 = unknown */
+    uint32_t rtt_q16;     /* the same in 1/65536 s, for sub-millisecond reporting */
     bool rtt_valid;
 } kn_send_stream;
 

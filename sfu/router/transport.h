@@ -68,7 +68,8 @@ typedef struct kn_transport {
     kn_ssrc_route routes[KN_SSRC_SLOTS];
     uint16_t twcc_seq; /* transport-wide sequence for what we send */
     uint32_t rtcp_ssrc;
-    uint32_t rtt_ms;
+    uint32_t rtt_ms;  /* for NACK pacing */
+    double rtt_ms_f;  /* as reported in peer.stats */
     kn_transport_stats stats;
 } kn_transport;
 

@@ -48,8 +48,10 @@ static void on_report_blocks(kn_transport *t, const uint8_t *p, size_t rb_off, u
         if (c == NULL)
             continue;
         kn_send_stream_on_rb(&c->send, &rb, ntp);
-        if (c->send.rtt_valid)
+        if (c->send.rtt_valid) {
             t->rtt_ms = c->send.rtt_ms;
+            t->rtt_ms_f = c->send.rtt_q16 * 1000.0 / 65536.0;
+        }
     }
 }
 

@@ -5,45 +5,12 @@
 // the SFU's peer.stats must agree (packets forwarded, nothing dropped for auth).
 import { runTest, check, sleep } from '../lib/konsil.mjs';
 import { launchChromium, kn, waitFor, window2 } from '../lib/browsers.mjs';
-import { startSfu, startPageServer, parseOffer, pickCodec, buildAnswer, createPeer, URI } from './lib/sfu_control.mjs';
+import { startSfu, startPageServer, parseOffer, pickCodec, buildAnswer, createPeer, pageOffer, pageAnswer, URI } from './lib/sfu_control.mjs';
 
 const ROOM = 'r1';
 
-// Page side: an offer from a new RTCPeerConnection registered in knTest.pcs.
-async function pageOffer(page, id, publish) {
-  return page.evaluate(async ([id, publish]) => {
-    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
-    window.knTest.pcs[id] = { pc };
-    if (publish) {
-      const s = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480, frameRate: 30 } });
-      for (const t of s.getTracks()) pc.addTransceiver(t, { direction: 'sendonly', streams: [s] });
-    } else {
-      pc.addEventListener('track', (ev) => {
-        const el = document.createElement(ev.track.kind);
-        el.autoplay = true;
-        el.srcObject = new MediaStream([ev.track]);
-        document.body.appendChild(el);
-        el.play().catch(() => {});
-      });
-      pc.addTransceiver('audio', { direction: 'recvonly' });
-      pc.addTransceiver('video', { direction: 'recvonly' });
-    }
-    await pc.setLocalDescription(await pc.createOffer());
-    await new Promise((r) => {
-      if (pc.iceGatheringState === 'complete') return r();
-      const t = setTimeout(r, 3000);
-      pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') { clearTimeout(t); r(); } });
-    });
-    return pc.localDescription.sdp;
-  }, [id, publish]);
-}
-
-function pageAnswer(page, id, sdp) {
-  return page.evaluate(([id, sdp]) => window.knTest.pcs[id].pc.setRemoteDescription({ type: 'answer', sdp }), [id, sdp]);
-}
-
 async function publish(ctl, page) {
-  const offer = parseOffer(await pageOffer(page, 'pub', true));
+  const offer = parseOffer(await pageOffer(page, 'pub', { width: 640, height: 480 }));
   const peer = await createPeer(ctl, ROOM, 'pub', offer);
   const sections = [];
   for (const m of offer.media) {
@@ -56,7 +23,7 @@ async function publish(ctl, page) {
 }
 
 async function subscribe(ctl, page, name) {
-  const offer = parseOffer(await pageOffer(page, name, false));
+  const offer = parseOffer(await pageOffer(page, name, null));
   const peer = await createPeer(ctl, ROOM, name, offer);
   const sections = [];
   for (const m of offer.media) {

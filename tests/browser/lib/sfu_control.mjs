@@ -143,3 +143,47 @@ export function startPageServer() {
     });
   });
 }
+
+// Page side (a page opened by tests/lib/browsers.mjs): an offer from a new
+// RTCPeerConnection registered in knTest.pcs, so kn(page, 'stats', id) works.
+// publish: {width, height, rids?} to send camera + mic (rids: simulcast, lowest first),
+// or null to receive audio + video.
+export async function pageOffer(page, id, publish) {
+  return page.evaluate(async ([id, publish]) => {
+    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+    window.knTest.pcs[id] = { pc };
+    if (publish) {
+      const s = await navigator.mediaDevices.getUserMedia({ audio: true,
+        video: { width: publish.width || 640, height: publish.height || 480, frameRate: 30 } });
+      for (const t of s.getTracks()) {
+        const init = { direction: 'sendonly', streams: [s] };
+        if (t.kind === 'video' && publish.rids) {
+          init.sendEncodings = publish.rids.map((rid, i) => ({ rid, scaleResolutionDownBy: 2 ** (publish.rids.length - 1 - i) }));
+        }
+        pc.addTransceiver(t, init);
+      }
+    } else {
+      pc.addEventListener('track', (ev) => {
+        const el = document.createElement(ev.track.kind);
+        el.autoplay = true;
+        el.srcObject = new MediaStream([ev.track]);
+        document.body.appendChild(el);
+        el.play().catch(() => {});
+      });
+      pc.addTransceiver('audio', { direction: 'recvonly' });
+      pc.addTransceiver('video', { direction: 'recvonly' });
+    }
+    await pc.setLocalDescription(await pc.createOffer());
+    await new Promise((r) => {
+      if (pc.iceGatheringState === 'complete') return r();
+      const t = setTimeout(r, 3000);
+      pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') { clearTimeout(t); r(); } });
+    });
+    return pc.localDescription.sdp;
+  }, [id, publish]);
+}
+
+export function pageAnswer(page, id, sdp) {
+  return page.evaluate(([id, sdp]) => window.knTest.pcs[id].pc.setRemoteDescription({ type: 'answer', sdp }), [id, sdp]);
+}
+
