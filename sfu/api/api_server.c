@@ -110,9 +110,11 @@ static void handle_line(kn_api_client *c, const char *line, size_t len) {
         }
         c->authed = 1;
         json_t *id = json_object_get(req, "id");
-        json_t *resp = json_pack("{s:O?,s:{}}", "id", id, "result");
-        client_send(c, resp);
-        json_decref(resp);
+        if (id != NULL) { /* answered like any request when it carries an id */
+            json_t *resp = json_pack("{s:O,s:{}}", "id", id, "result");
+            client_send(c, resp);
+            json_decref(resp);
+        }
         json_decref(req);
         return;
     }
