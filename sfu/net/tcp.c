@@ -63,6 +63,10 @@ static void conn_on_timeout(uv_timer_t *timer) {
         kn_tcp_conn_close(c);
 }
 
+static void conn_on_failed(uv_timer_t *timer) {
+    conn_lost(timer->data);
+}
+
 static void conn_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf) {
     kn_tcp_conn *c = h->data;
     (void)hint;
@@ -124,7 +128,9 @@ static void on_connection(uv_stream_t *l, int status) {
     t->conns = c;
     t->n_unauth++;
     int len = sizeof(c->peer);
-    if (t->n_unauth > KN_TCP_MAX_UNAUTH || uv_accept(l, (uv_stream_t *)&c->handle) != 0 ||
+    /* Accept before checking the limit: libuv stops watching the listener until the
+     * pending connection is accepted, so refusing by not accepting would stall it. */
+    if (uv_accept(l, (uv_stream_t *)&c->handle) != 0 || t->n_unauth > KN_TCP_MAX_UNAUTH ||
         uv_tcp_getpeername(&c->handle, (struct sockaddr *)&c->peer, &len) != 0 ||
         uv_read_start((uv_stream_t *)&c->handle, conn_alloc, conn_on_read) != 0) {
         t->rejected++;
@@ -169,8 +175,12 @@ static void conn_on_written(uv_write_t *req, int status) {
     kn_tcp_conn *c = req->data;
     c->writing = false;
     c->out_len[1 - c->filling] = 0;
-    if (status < 0 || c->closing)
+    if (c->closing)
+        return; /* UV_ECANCELED from uv_close; the connection is going away */
+    if (status < 0) {
+        conn_lost(c);
         return;
+    }
     conn_flush(c);
 }
 
@@ -181,10 +191,13 @@ static void conn_flush(kn_tcp_conn *c) {
     c->filling = 1 - w;
     uv_buf_t b = uv_buf_init((char *)c->out[w], (unsigned)c->out_len[w]);
     c->wreq.data = c;
-    if (uv_write(&c->wreq, (uv_stream_t *)&c->handle, &b, 1, conn_on_written) == 0)
+    if (uv_write(&c->wreq, (uv_stream_t *)&c->handle, &b, 1, conn_on_written) == 0) {
         c->writing = true;
-    else
-        c->out_len[w] = 0;
+        return;
+    }
+    c->out_len[w] = 0;
+    /* Report the loss from the loop, not from inside the sender's call chain. */
+    uv_timer_start(&c->timer, conn_on_failed, 0, 0);
 }
 
 int kn_tcp_send(kn_tcp_conn *c, const uint8_t *p, size_t len) {
@@ -198,6 +211,16 @@ int kn_tcp_send(kn_tcp_conn *c, const uint8_t *p, size_t len) {
     c->out_len[f] += 2 + len;
     conn_flush(c);
     return 0;
+}
+
+void kn_tcp_close_owner(kn_tcp *t, void *owner) {
+    kn_tcp_conn *c = t->conns;
+    while (c != NULL) {
+        kn_tcp_conn *next = c->next;
+        if (c->owner == owner)
+            kn_tcp_conn_close(c);
+        c = next;
+    }
 }
 
 static void listener_on_closed(uv_handle_t *h) {

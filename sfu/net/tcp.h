@@ -5,7 +5,9 @@
  * MESSAGE-INTEGRITY): unauthenticated connections are limited in number and
  * closed after KN_TCP_AUTH_TIMEOUT_MS, frames above KN_TCP_MAX_FRAME close the
  * connection. Each connection has two fixed 64 KiB output buffers (one being
- * written, one filling); a full buffer drops and counts. Media loop only;
+ * written, one filling); a full buffer drops and counts, nothing blocks. A read
+ * error, EOF or failed write closes the connection and reports a bound one lost.
+ * Media loop only;
  * allocates once per accepted connection.
  */
 #ifndef KN_TCP_H
@@ -74,6 +76,9 @@ void kn_tcp_bind(kn_tcp_conn *c, void *owner);
 int kn_tcp_send(kn_tcp_conn *c, const uint8_t *p, size_t len);
 /* Closes one connection without calling on_lost. */
 void kn_tcp_conn_close(kn_tcp_conn *c);
+/* Closes every connection bound to `owner` without calling on_lost (the owner is
+ * going away, so no connection may keep a pointer to it). */
+void kn_tcp_close_owner(kn_tcp *t, void *owner);
 /* Closes the listener and all connections; cb runs when everything is closed. */
 void kn_tcp_close(kn_tcp *t, void (*cb)(kn_tcp *t));
 

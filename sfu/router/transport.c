@@ -129,8 +129,7 @@ void kn_transport_destroy(kn_transport *t, const char *reason) {
         kn_producer_destroy(t->producers);
     for (unsigned i = 0; i < t->n_addrs; i++)
         kn_worker_addr_remove(t->w, (struct sockaddr *)&t->addrs[i]);
-    if (t->tcp != NULL)
-        kn_tcp_conn_close(t->tcp);
+    kn_tcp_close_owner(&t->w->tcp, t); /* t->tcp and any other connection checked for t */
     kn_worker_remove_ufrag(t->w, t);
     kn_dtls_close(&t->dtls);
     kn_srtp_session_close(&t->srtp);

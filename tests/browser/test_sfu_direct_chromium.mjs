@@ -5,35 +5,9 @@
 // the SFU's peer.stats must agree (packets forwarded, nothing dropped for auth).
 import { runTest, check, sleep } from '../lib/konsil.mjs';
 import { launchChromium, kn, waitFor, window2 } from '../lib/browsers.mjs';
-import { startSfu, startPageServer, parseOffer, pickCodec, buildAnswer, createPeer, pageOffer, pageAnswer, URI } from './lib/sfu_control.mjs';
+import { startSfu, startPageServer, publishDirect, subscribeDirect } from './lib/sfu_control.mjs';
 
 const ROOM = 'r1';
-
-async function publish(ctl, page) {
-  const offer = parseOffer(await pageOffer(page, 'pub', { width: 640, height: 480 }));
-  const peer = await createPeer(ctl, ROOM, 'pub', offer);
-  const sections = [];
-  for (const m of offer.media) {
-    const pick = pickCodec(m, m.kind === 'audio' ? 'opus' : 'VP8', [URI.mid, URI.audioLevel, URI.absSendTime]);
-    await ctl.request('producer.create', { room: ROOM, peer: 'pub', producer: `pub-${m.kind}`, kind: m.kind,
-      mid: m.mid, codecs: [pick.codec], header_extensions: pick.exts });
-    sections.push({ kind: m.kind, mid: m.mid, direction: 'recvonly', pick });
-  }
-  await pageAnswer(page, 'pub', buildAnswer(peer, sections));
-}
-
-async function subscribe(ctl, page, name) {
-  const offer = parseOffer(await pageOffer(page, name, null));
-  const peer = await createPeer(ctl, ROOM, name, offer);
-  const sections = [];
-  for (const m of offer.media) {
-    const pick = pickCodec(m, m.kind === 'audio' ? 'opus' : 'VP8', [URI.mid, URI.absSendTime]);
-    const res = await ctl.request('consumer.create', { room: ROOM, peer: name, consumer: `${name}-${m.kind}`,
-      producer: `pub-${m.kind}`, mid: m.mid, codecs: [pick.codec], header_extensions: pick.exts });
-    sections.push({ kind: m.kind, mid: m.mid, direction: 'sendonly', pick, ssrc: res.ssrc, rtxSsrc: res.rtx_ssrc });
-  }
-  await pageAnswer(page, name, buildAnswer(peer, sections));
-}
 
 runTest('sfu direct chromium', 150, async () => {
   const sfu = await startSfu();
@@ -46,9 +20,9 @@ runTest('sfu direct chromium', 150, async () => {
   const url = await startPageServer();
   const pubPage = await chromium.newPage(url);
   const subPages = [await chromium.newPage(url), await chromium.newPage(url)];
-  await publish(ctl, pubPage);
-  await subscribe(ctl, subPages[0], 'sub1');
-  await subscribe(ctl, subPages[1], 'sub2');
+  await publishDirect(ctl, ROOM, pubPage, 'pub');
+  await subscribeDirect(ctl, ROOM, subPages[0], 'sub1');
+  await subscribeDirect(ctl, ROOM, subPages[1], 'sub2');
 
   for (const [i, page] of subPages.entries()) {
     await waitFor(page, `sub${i + 1}`, (s) => (s.in.video || {}).framesDecoded > 30, 20000, `sub${i + 1} video`);

@@ -3,20 +3,21 @@
 // parses a browser's offer SDP into control-API parameters and writes the SFU's answer
 // (ICE-lite, setup:passive, recvonly for publishers, sendonly with a=ssrc for subscribers).
 // Minimal munging: only what a real signaling server would also write.
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { binDir, controlClient, freeMediaPort, startProcess, sleep, pidAlive, onCleanup } from '../../lib/konsil.mjs';
 
-// Starts konsil-sfu; returns {pid, port, ctl, sock, log, stop}.
-export async function startSfu({ logLevel = 'info' } = {}) {
+// Starts konsil-sfu; returns {pid, port, ctl, sock, log, stop}. extraArgs go to the binary.
+export async function startSfu({ logLevel = 'info', extraArgs = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'konsil-sfu-'));
   const sock = join(dir, 'control.sock');
   const log = join(dir, 'sfu.log');
   const port = await freeMediaPort();
   const proc = startProcess(join(binDir, 'konsil-sfu'),
-    ['--port', String(port), '--announce-ip', '127.0.0.1', '--control', `unix:${sock}`, '--log-level', logLevel],
+    ['--port', String(port), '--announce-ip', '127.0.0.1', '--control', `unix:${sock}`, '--log-level', logLevel, ...extraArgs],
     { logFile: log });
   let ctl;
   for (let i = 0; i < 100 && !ctl; i++) {
@@ -187,3 +188,76 @@ export function pageAnswer(page, id, sdp) {
   return page.evaluate(([id, sdp]) => window.knTest.pcs[id].pc.setRemoteDescription({ type: 'answer', sdp }), [id, sdp]);
 }
 
+
+// Publishes the page's camera + mic as producers `${name}-audio` / `${name}-video`.
+export async function publishDirect(ctl, room, page, name = 'pub', { width = 640, height = 480 } = {}) {
+  const offer = parseOffer(await pageOffer(page, name, { width, height }));
+  const peer = await createPeer(ctl, room, name, offer);
+  const sections = [];
+  for (const m of offer.media) {
+    const pick = pickCodec(m, m.kind === 'audio' ? 'opus' : 'VP8', [URI.mid, URI.audioLevel, URI.absSendTime]);
+    await ctl.request('producer.create', { room, peer: name, producer: `${name}-${m.kind}`, kind: m.kind,
+      mid: m.mid, codecs: [pick.codec], header_extensions: pick.exts });
+    sections.push({ kind: m.kind, mid: m.mid, direction: 'recvonly', pick });
+  }
+  await pageAnswer(page, name, buildAnswer(peer, sections));
+  return peer;
+}
+
+// Subscribes the page to `${pub}-audio` / `${pub}-video` as consumers `${name}-<kind>`.
+export async function subscribeDirect(ctl, room, page, name, pub = 'pub', { uris = [URI.mid, URI.absSendTime] } = {}) {
+  const offer = parseOffer(await pageOffer(page, name, null));
+  const peer = await createPeer(ctl, room, name, offer);
+  const sections = [];
+  for (const m of offer.media) {
+    const pick = pickCodec(m, m.kind === 'audio' ? 'opus' : 'VP8', uris);
+    const res = await ctl.request('consumer.create', { room, peer: name, consumer: `${name}-${m.kind}`,
+      producer: `${pub}-${m.kind}`, mid: m.mid, codecs: [pick.codec], header_extensions: pick.exts });
+    sections.push({ kind: m.kind, mid: m.mid, direction: 'sendonly', pick, ssrc: res.ssrc, rtxSsrc: res.rtx_ssrc });
+  }
+  await pageAnswer(page, name, buildAnswer(peer, sections));
+  return peer;
+}
+
+// The selected candidate pair of a page connection: {protocol, local, remote, tcptype}.
+export function selectedPair(page, id) {
+  return page.evaluate(async (id) => {
+    const rep = await window.knTest.pcs[id].pc.getStats();
+    let out = null;
+    rep.forEach((s) => {
+      if (s.type !== 'transport' || !s.selectedCandidatePairId) return;
+      const p = rep.get(s.selectedCandidatePairId);
+      const l = p && rep.get(p.localCandidateId), r = p && rep.get(p.remoteCandidateId);
+      if (l && r) out = { protocol: l.protocol, tcptype: l.tcpType, local: `${l.address}:${l.port}`,
+        remote: `${r.address}:${r.port}`, remoteProtocol: r.protocol };
+    });
+    return out;
+  }, id);
+}
+
+// Re-runs this script inside a throwaway loopback-only network namespace (unshare -n)
+// unless it already runs in one; returns true in the child, exits with its status in the parent.
+export function inLoopbackNamespace() {
+  if (process.env.KN_IN_LO_NETNS === '1') {
+    execFileSync('ip', ['link', 'set', 'lo', 'up'], { timeout: 5000 });
+    return true;
+  }
+  const r = spawnSync('unshare', ['-n', process.execPath, ...process.argv.slice(1)],
+    { stdio: 'inherit', env: { ...process.env, KN_IN_LO_NETNS: '1' } });
+  process.exit(r.status === null ? 1 : r.status);
+}
+
+// Input-hook nft table in the current namespace dropping UDP to `port` (counted).
+// Returns a function reading the number of dropped packets.
+export function blockUdpPort(port) {
+  const nft = (...a) => execFileSync('nft', a, { timeout: 5000, encoding: 'utf8' });
+  nft('add', 'table', 'inet', 'knblock');
+  nft('add', 'chain', 'inet', 'knblock', 'in', '{ type filter hook input priority 0; policy accept; }');
+  nft('add', 'rule', 'inet', 'knblock', 'in', 'udp', 'dport', String(port), 'counter', 'drop');
+  return () => {
+    const j = JSON.parse(nft('-j', 'list', 'table', 'inet', 'knblock'));
+    const r = j.nftables.find((e) => e.rule);
+    const c = r && r.rule.expr.find((x) => x.counter);
+    return c ? c.counter.packets : 0;
+  };
+}
