@@ -14,11 +14,10 @@
 #include "ice/crc32.h"
 
 #define ATTR_HDR 4
-#define PAD4(n) (((n) + 3) & ~(size_t)3)
+#define PAD4(n)  (((n) + 3) & ~(size_t)3)
 
 /* XOR-MAPPED-ADDRESS (§14.2): port ^ top of cookie, address ^ cookie (| tid for IPv6). */
-static int parse_xor_address(const uint8_t *msg, const uint8_t *v, uint16_t len,
-                             kn_stun_addr *a) {
+static int parse_xor_address(const uint8_t *msg, const uint8_t *v, uint16_t len, kn_stun_addr *a) {
     size_t alen;
 
     if (len < 4)

@@ -13,11 +13,11 @@
 #include <stdint.h>
 
 #define KN_STUN_HDR_LEN 20
-#define KN_STUN_MAGIC 0x2112A442u
+#define KN_STUN_MAGIC   0x2112A442u
 #define KN_STUN_TID_LEN 12
-#define KN_STUN_MI_LEN 20            /* HMAC-SHA1 */
-#define KN_STUN_MAX_LEN 1500         /* largest message checked or written */
-#define KN_STUN_FP_XOR 0x5354554Eu
+#define KN_STUN_MI_LEN  20   /* HMAC-SHA1 */
+#define KN_STUN_MAX_LEN 1500 /* largest message checked or written */
+#define KN_STUN_FP_XOR  0x5354554Eu
 
 /* Message types (method | class bits). */
 enum {
@@ -45,7 +45,7 @@ enum {
 
 /* A transport address in host form (port and address bytes un-XORed). */
 typedef struct kn_stun_addr {
-    uint8_t family;   /* 1 = IPv4, 2 = IPv6 (RFC 8489 §14.1) */
+    uint8_t family; /* 1 = IPv4, 2 = IPv6 (RFC 8489 §14.1) */
     uint16_t port;
     uint8_t addr[16]; /* 4 or 16 bytes used, network order */
 } kn_stun_addr;
@@ -53,27 +53,27 @@ typedef struct kn_stun_addr {
 /* Offsets are into the parsed message; has_* say whether the attribute was present. */
 typedef struct kn_stun {
     uint16_t type;
-    uint16_t length;          /* message length field: bytes after the header */
-    size_t tid_off;           /* = 8: 12-byte transaction id */
+    uint16_t length; /* message length field: bytes after the header */
+    size_t tid_off;  /* = 8: 12-byte transaction id */
     bool has_username;
-    size_t username_off;      /* value offset */
+    size_t username_off; /* value offset */
     uint16_t username_len;
     bool has_priority;
     uint32_t priority;
     bool use_candidate;
     bool has_controlling, has_controlled;
-    uint64_t tie_breaker;     /* of ICE-CONTROLLING or ICE-CONTROLLED */
+    uint64_t tie_breaker; /* of ICE-CONTROLLING or ICE-CONTROLLED */
     bool has_xor_mapped;
-    kn_stun_addr xor_mapped;  /* decoded */
+    kn_stun_addr xor_mapped; /* decoded */
     bool has_error;
-    uint16_t error_code;      /* class * 100 + number */
+    uint16_t error_code; /* class * 100 + number */
     size_t error_reason_off;
     uint16_t error_reason_len;
     bool has_integrity;
-    size_t integrity_off;     /* offset of the MESSAGE-INTEGRITY attribute header */
+    size_t integrity_off; /* offset of the MESSAGE-INTEGRITY attribute header */
     bool has_fingerprint;
-    size_t fingerprint_off;   /* offset of the FINGERPRINT attribute header */
-    uint32_t fingerprint;     /* value as sent */
+    size_t fingerprint_off;    /* offset of the FINGERPRINT attribute header */
+    uint32_t fingerprint;      /* value as sent */
     uint16_t unknown_required; /* first unknown comprehension-required type seen, 0 if none */
 } kn_stun;
 
@@ -108,11 +108,11 @@ int kn_stun_check_integrity(const uint8_t *p, size_t len, const kn_stun *msg, co
 
 /* Binding request of an ICE agent (RFC 8445 §7.1.1). */
 typedef struct kn_stun_request {
-    const uint8_t *tid;       /* 12 bytes */
-    const char *username;     /* "remote-ufrag:local-ufrag" */
-    size_t username_len;      /* 1..513 */
+    const uint8_t *tid;   /* 12 bytes */
+    const char *username; /* "remote-ufrag:local-ufrag" */
+    size_t username_len;  /* 1..513 */
     uint32_t priority;
-    bool controlling;         /* ICE-CONTROLLING, else ICE-CONTROLLED */
+    bool controlling; /* ICE-CONTROLLING, else ICE-CONTROLLED */
     uint64_t tie_breaker;
     bool use_candidate;
 } kn_stun_request;

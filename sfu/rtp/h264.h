@@ -21,14 +21,14 @@ enum {
 };
 
 typedef struct kn_h264 {
-    uint8_t pkt_type;  /* NAL type of the RTP payload's first byte, 1..31 */
-    uint8_t nal_type;  /* single: = pkt_type; FU-A: the fragmented NAL's type;
-                          STAP-A: type of the first aggregated NAL */
-    uint8_t nal_count; /* NALs in a STAP-A (1 otherwise) */
-    bool fu_start;     /* FU-A S bit */
-    bool fu_end;       /* FU-A E bit */
+    uint8_t pkt_type;               /* NAL type of the RTP payload's first byte, 1..31 */
+    uint8_t nal_type;               /* single: = pkt_type; FU-A: the fragmented NAL's type;
+                                       STAP-A: type of the first aggregated NAL */
+    uint8_t nal_count;              /* NALs in a STAP-A (1 otherwise) */
+    bool fu_start;                  /* FU-A S bit */
+    bool fu_end;                    /* FU-A E bit */
     bool has_idr, has_sps, has_pps; /* seen in this packet (FU-A: start fragment only) */
-    bool keyframe;     /* has_idr or has_sps */
+    bool keyframe;                  /* has_idr or has_sps */
 } kn_h264;
 
 /*

@@ -65,8 +65,7 @@ int kn_rtcp_validate(const uint8_t *p, size_t len) {
 }
 
 /* Common start of the typed parsers: header, expected PT, body length without padding. */
-static int typed_header(const uint8_t *p, size_t len, uint8_t pt, kn_rtcp_pkt *pkt,
-                        size_t *body) {
+static int typed_header(const uint8_t *p, size_t len, uint8_t pt, kn_rtcp_pkt *pkt, size_t *body) {
     int rc;
 
     if ((rc = kn_rtcp_pkt_parse(p, len, pkt)) != 0)

@@ -16,8 +16,8 @@
 #include <stdint.h>
 
 #define KN_RTCP_HDR_LEN 4
-#define KN_RTCP_RB_LEN 24     /* one report block */
-#define KN_RTCP_MAX_RB 31     /* RC is 5 bits */
+#define KN_RTCP_RB_LEN  24 /* one report block */
+#define KN_RTCP_MAX_RB  31 /* RC is 5 bits */
 
 enum {
     KN_RTCP_SR = 200,
@@ -32,12 +32,12 @@ enum {
 
 /* One packet of a compound. Offsets are into the compound. */
 typedef struct kn_rtcp_pkt {
-    uint8_t pt;     /* packet type, 192..223 accepted */
-    uint8_t count;  /* RC / SC / FMT: low 5 bits of the first byte */
-    bool padding;   /* P bit: only the last packet may carry it */
-    size_t off;     /* first byte of the packet (its header) */
-    size_t len;     /* (length field + 1) * 4: header, body and padding */
-    uint8_t pad_len;/* padding bytes (count byte included), 0 if P=0 */
+    uint8_t pt;      /* packet type, 192..223 accepted */
+    uint8_t count;   /* RC / SC / FMT: low 5 bits of the first byte */
+    bool padding;    /* P bit: only the last packet may carry it */
+    size_t off;      /* first byte of the packet (its header) */
+    size_t len;      /* (length field + 1) * 4: header, body and padding */
+    uint8_t pad_len; /* padding bytes (count byte included), 0 if P=0 */
 } kn_rtcp_pkt;
 
 typedef struct kn_rtcp_iter {
@@ -60,12 +60,12 @@ typedef struct kn_rtcp_rb {
 /* Sender report (RFC 3550 §6.4.1). rb_off is into the packet given to the parser. */
 typedef struct kn_rtcp_sr {
     uint32_t ssrc;
-    uint64_t ntp;          /* NTP timestamp, seconds << 32 | fraction */
+    uint64_t ntp; /* NTP timestamp, seconds << 32 | fraction */
     uint32_t rtp_ts;
     uint32_t packet_count;
     uint32_t octet_count;
     uint8_t rb_count;
-    size_t rb_off;         /* report block i is at rb_off + 24 * i */
+    size_t rb_off; /* report block i is at rb_off + 24 * i */
 } kn_rtcp_sr;
 
 /* Receiver report (RFC 3550 §6.4.2). */

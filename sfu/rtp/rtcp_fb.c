@@ -226,7 +226,7 @@ int kn_rtcp_remb_write(uint32_t sender_ssrc, uint64_t bitrate, const uint32_t *s
 /* Transport-wide CC feedback. FCI: base seq, status count, 24-bit reference
  * time, feedback count, packet chunks, receive deltas (draft §3.1). */
 #define TWCC_FCI_FIXED 8
-#define TWCC_RUN_MAX 8191
+#define TWCC_RUN_MAX   8191
 
 /* Decodes one packet chunk into st[*i..]; symbols past `count` are ignored. */
 static int twcc_chunk(uint16_t chunk, kn_twcc_status *st, size_t count, size_t *i) {
@@ -242,8 +242,8 @@ static int twcc_chunk(uint16_t chunk, kn_twcc_status *st, size_t count, size_t *
     bool two = (chunk & 0x4000) != 0;
     size_t symbols = two ? 7 : 14;
     for (size_t k = 0; k < symbols && *i < count; k++) {
-        uint8_t s = two ? (uint8_t)((chunk >> (12 - 2 * k)) & 0x03)
-                        : (uint8_t)((chunk >> (13 - k)) & 0x01);
+        uint8_t s =
+            two ? (uint8_t)((chunk >> (12 - 2 * k)) & 0x03) : (uint8_t)((chunk >> (13 - k)) & 0x01);
         if (s == 3)
             return KN_EPROTO;
         st[(*i)++].status = s;
@@ -378,8 +378,8 @@ static uint8_t *twcc_put_deltas(const kn_twcc_status *st, size_t n, uint8_t *w) 
     return w;
 }
 
-int kn_twcc_write(const kn_twcc *hdr, const kn_twcc_status *st, size_t n, uint8_t *buf,
-                  size_t cap, size_t *out_len) {
+int kn_twcc_write(const kn_twcc *hdr, const kn_twcc_status *st, size_t n, uint8_t *buf, size_t cap,
+                  size_t *out_len) {
     size_t delta_bytes, used;
     int rc;
 

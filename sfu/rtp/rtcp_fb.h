@@ -21,12 +21,12 @@ enum {
     KN_RTCP_FB_AFB = 15   /* PSFB application layer feedback: REMB */
 };
 
-#define KN_RTCP_FB_HDR_LEN 12 /* common header + sender SSRC + media SSRC */
+#define KN_RTCP_FB_HDR_LEN       12 /* common header + sender SSRC + media SSRC */
 #define KN_RTCP_NACK_MAX_PER_FCI 17
 
 /* Common feedback header (RFC 4585 §6.1). fci_off is into the packet. */
 typedef struct kn_rtcp_fb {
-    uint8_t pt;  /* 205 or 206 */
+    uint8_t pt; /* 205 or 206 */
     uint8_t fmt;
     uint32_t sender_ssrc;
     uint32_t media_ssrc;
@@ -79,9 +79,9 @@ int kn_rtcp_fir_write(uint32_t sender_ssrc, uint32_t media_ssrc, uint8_t seq, ui
 /* REMB: "REMB", SSRC count, 6-bit exponent and 18-bit mantissa, SSRC list. */
 typedef struct kn_rtcp_remb {
     uint32_t sender_ssrc;
-    uint64_t bitrate;   /* bits per second = mantissa << exponent */
+    uint64_t bitrate; /* bits per second = mantissa << exponent */
     uint8_t ssrc_count;
-    size_t ssrcs_off;   /* SSRC i is at ssrcs_off + 4 * i in the packet */
+    size_t ssrcs_off; /* SSRC i is at ssrcs_off + 4 * i in the packet */
 } kn_rtcp_remb;
 
 /* Returns 0, KN_ETRUNC (also for an SSRC count past the FCI), KN_ENOENT for a
@@ -105,8 +105,8 @@ typedef struct kn_twcc {
     uint32_t media_ssrc;
     uint16_t base_seq;
     uint16_t status_count;
-    int32_t ref_time;   /* 24-bit signed, units of 64 ms */
-    uint8_t fb_count;   /* feedback packet count */
+    int32_t ref_time; /* 24-bit signed, units of 64 ms */
+    uint8_t fb_count; /* feedback packet count */
 } kn_twcc;
 
 /* One packet's status. delta_us is the receive delta to the previous received
@@ -137,7 +137,7 @@ int kn_twcc_parse(const uint8_t *p, size_t len, kn_twcc *out, kn_twcc_status *st
  * a delta that is not representable for its status (small: 0..63750 us,
  * large: -8192000..8191750 us, multiples of 250 us), KN_ELIMIT for cap.
  */
-int kn_twcc_write(const kn_twcc *hdr, const kn_twcc_status *st, size_t n, uint8_t *buf,
-                  size_t cap, size_t *out_len);
+int kn_twcc_write(const kn_twcc *hdr, const kn_twcc_status *st, size_t n, uint8_t *buf, size_t cap,
+                  size_t *out_len);
 
 #endif

@@ -15,11 +15,11 @@
 
 #include "rtp/rtp.h"
 
-#define KN_RTP_EXT_MAX 16              /* elements kept per packet */
-#define KN_RTP_EXT_PROFILE_ONE 0xBEDE  /* one-byte form */
-#define KN_RTP_EXT_PROFILE_TWO 0x1000  /* two-byte form; low 4 bits are appbits */
-#define KN_RTP_EXT_REWRITE_GROWTH 20   /* most bytes kn_rtp_ext_rewrite adds */
-#define KN_RTP_EXT_BLOCK_MAX (4 + KN_RTP_EXT_MAX * 257 + 3) /* largest block written */
+#define KN_RTP_EXT_MAX            16     /* elements kept per packet */
+#define KN_RTP_EXT_PROFILE_ONE    0xBEDE /* one-byte form */
+#define KN_RTP_EXT_PROFILE_TWO    0x1000 /* two-byte form; low 4 bits are appbits */
+#define KN_RTP_EXT_REWRITE_GROWTH 20     /* most bytes kn_rtp_ext_rewrite adds */
+#define KN_RTP_EXT_BLOCK_MAX      (4 + KN_RTP_EXT_MAX * 257 + 3) /* largest block written */
 
 typedef enum kn_rtp_ext_form {
     KN_RTP_EXT_NONE = 0, /* X=0 */
@@ -71,8 +71,7 @@ const kn_rtp_ext_elem *kn_rtp_ext_find(const kn_rtp_ext *ext, uint8_t id);
  * Returns 0, KN_EINVAL for an id 0 or data == NULL with len > 0,
  * KN_ELIMIT if n > KN_RTP_EXT_MAX or the block does not fit in cap.
  */
-int kn_rtp_ext_write(const kn_rtp_ext_src *el, size_t n, uint8_t *buf, size_t cap,
-                     size_t *out_len);
+int kn_rtp_ext_write(const kn_rtp_ext_src *el, size_t n, uint8_t *buf, size_t cap, size_t *out_len);
 
 /*
  * Rewrites the header extension block of the RTP packet in buf[0..len) for a
@@ -104,8 +103,7 @@ int kn_rtp_ext_set_abs_send_time(uint8_t *p, const kn_rtp_ext_elem *e, uint32_t 
 
 /* RFC 6464 §3: V (voice activity) bit and level in -dBov, 0..127 (127 = silence).
  * Accepts len >= 1 (Chrome sends 1 byte; two-byte form may pad). */
-int kn_rtp_ext_audio_level(const uint8_t *p, const kn_rtp_ext_elem *e, bool *voice,
-                           uint8_t *level);
+int kn_rtp_ext_audio_level(const uint8_t *p, const kn_rtp_ext_elem *e, bool *voice, uint8_t *level);
 
 /* mid, rid, repaired-rid: a string without terminator, len >= 1; *s points into p. */
 int kn_rtp_ext_string(const uint8_t *p, const kn_rtp_ext_elem *e, const char **s, size_t *len);

@@ -11,17 +11,17 @@
 #include <stdint.h>
 
 typedef struct kn_vp8 {
-    bool x;              /* extended control bits present */
-    bool n;              /* non-reference frame */
-    bool s;              /* start of a VP8 partition */
-    uint8_t pid;         /* partition index, 0..7 */
-    bool i, l, t, k;     /* picture id / TL0PICIDX / TID / KEYIDX present */
-    bool m;              /* picture id is 15 bits (M bit) */
-    uint16_t picture_id; /* 7 or 15 bits; valid when i */
-    uint8_t tl0picidx;   /* valid when l */
-    uint8_t tid;         /* 0..3; valid when t or k (RFC 7741: T=0 K=1 keeps the byte) */
-    bool y;              /* layer sync */
-    uint8_t keyidx;      /* 0..31; valid when k */
+    bool x;                /* extended control bits present */
+    bool n;                /* non-reference frame */
+    bool s;                /* start of a VP8 partition */
+    uint8_t pid;           /* partition index, 0..7 */
+    bool i, l, t, k;       /* picture id / TL0PICIDX / TID / KEYIDX present */
+    bool m;                /* picture id is 15 bits (M bit) */
+    uint16_t picture_id;   /* 7 or 15 bits; valid when i */
+    uint8_t tl0picidx;     /* valid when l */
+    uint8_t tid;           /* 0..3; valid when t or k (RFC 7741: T=0 K=1 keeps the byte) */
+    bool y;                /* layer sync */
+    uint8_t keyidx;        /* 0..31; valid when k */
     size_t picture_id_off; /* offset of the picture id (1 or 2 bytes), 0 if !i */
     size_t tl0picidx_off;  /* 0 if !l */
     size_t tid_off;        /* offset of the TID/Y/KEYIDX byte, 0 if neither t nor k */

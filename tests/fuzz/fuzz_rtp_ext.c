@@ -67,7 +67,8 @@ static void check_rewrite(const uint8_t *data, size_t size, const kn_rtp *r) {
     memcpy(buf, data, size);
     if (kn_rtp_ext_rewrite(buf, size, cap, map, &n) == 0) {
         kn_rtp back;
-        if (n > size + KN_RTP_EXT_REWRITE_GROWTH || kn_rtp_parse(buf, n, &back) != 0 || back.payload_len != r->payload_len ||
+        if (n > size + KN_RTP_EXT_REWRITE_GROWTH || kn_rtp_parse(buf, n, &back) != 0 ||
+            back.payload_len != r->payload_len ||
             memcmp(buf + back.payload_off, data + r->payload_off, r->payload_len) != 0)
             abort();
     }

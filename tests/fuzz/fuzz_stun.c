@@ -12,7 +12,9 @@
 static const uint8_t key[] = "Zq8mX2vB7nK4pL9sW3dF6gH1";
 
 static void check_answer(const uint8_t *data, const kn_stun *m) {
-    kn_stun_addr a = {.family = 1, .port = 9, .addr = {127, 0, 0, 1}};
+    kn_stun_addr a = {
+        .family = 1, .port = 9, .addr = {127, 0, 0, 1}
+    };
     uint8_t out[128];
     kn_stun r;
     size_t n;

@@ -109,10 +109,8 @@ static void rejects_malformed(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(stap_a_sps_pps),
-        cmocka_unit_test(fu_a_fragments),
-        cmocka_unit_test(single_nal),
-        cmocka_unit_test(rejects_truncation),
+        cmocka_unit_test(stap_a_sps_pps),    cmocka_unit_test(fu_a_fragments),
+        cmocka_unit_test(single_nal),        cmocka_unit_test(rejects_truncation),
         cmocka_unit_test(rejects_malformed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

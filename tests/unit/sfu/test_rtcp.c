@@ -162,9 +162,8 @@ static void write_round_trip(void **state) {
     assert_int_equal(kn_rtcp_sr_parse(rtcp_sr_sdes, RTCP_SR_LEN, &sr), 0);
     kn_rtcp_rb_read(rtcp_sr_sdes + sr.rb_off, &rb);
     assert_int_equal(kn_rtcp_sr_write(&sr, &rb, 1, out, sizeof(out), &n), 0);
-    assert_int_equal(kn_rtcp_sdes_write_cname(sr.ssrc, "Qx4yZ+abcdEFgh12", 16, out + n,
-                                              sizeof(out) - n, &m),
-                     0);
+    assert_int_equal(
+        kn_rtcp_sdes_write_cname(sr.ssrc, "Qx4yZ+abcdEFgh12", 16, out + n, sizeof(out) - n, &m), 0);
     assert_int_equal(n + m, sizeof(rtcp_sr_sdes));
     assert_memory_equal(out, rtcp_sr_sdes, sizeof(rtcp_sr_sdes));
 
@@ -200,7 +199,10 @@ static void write_bye_and_sdes_edges(void **state) {
     /* A 2-byte CNAME: 2 + 2 + 1 null = 5, padded to 8. */
     assert_int_equal(kn_rtcp_sdes_write_cname(7, "ab", 2, out, sizeof(out), &n), 0);
     assert_int_equal(n, 16);
-    assert_memory_equal(out, "\x81\xca\x00\x03\x00\x00\x00\x07\x01\x02" "ab\x00\x00\x00\x00", 16);
+    assert_memory_equal(out,
+                        "\x81\xca\x00\x03\x00\x00\x00\x07\x01\x02"
+                        "ab\x00\x00\x00\x00",
+                        16);
     assert_int_equal(kn_rtcp_sdes_write_cname(7, "ab", 0, out, sizeof(out), &n), KN_EINVAL);
     assert_int_equal(kn_rtcp_validate(out, 16), 0);
 }

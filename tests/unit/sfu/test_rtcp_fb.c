@@ -35,13 +35,11 @@ static void nack_parse_and_round_trip(void **state) {
     assert_int_equal(kn_rtcp_nack_write(1, 0x1a2b3c4d, seqs, n, out, sizeof(out), &n), 0);
     assert_int_equal(n, sizeof(rtcp_nack));
     assert_memory_equal(out, rtcp_nack, sizeof(rtcp_nack));
-    assert_int_equal(kn_rtcp_nack_parse(rtcp_nack, sizeof(rtcp_nack), &fb, seqs, 3, &n),
-                     KN_ELIMIT);
+    assert_int_equal(kn_rtcp_nack_parse(rtcp_nack, sizeof(rtcp_nack), &fb, seqs, 3, &n), KN_ELIMIT);
     assert_int_equal(n, 3);
     for (size_t k = 0; k < sizeof(rtcp_nack); k++)
         assert_int_equal(kn_rtcp_nack_parse(rtcp_nack, k, &fb, seqs, 32, &n), KN_ETRUNC);
-    assert_int_equal(kn_rtcp_nack_parse(rtcp_pli, sizeof(rtcp_pli), &fb, seqs, 32, &n),
-                     KN_EPROTO);
+    assert_int_equal(kn_rtcp_nack_parse(rtcp_pli, sizeof(rtcp_pli), &fb, seqs, 32, &n), KN_EPROTO);
 }
 
 static void nack_write_packs_wrap_and_dups(void **state) {
@@ -151,7 +149,7 @@ static void twcc_parse_fields(void **state) {
     assert_int_equal(st[3].status, KN_TWCC_NOT_RECEIVED); /* seq 45 */
     assert_int_equal(st[3].delta_us, 0);
     assert_int_equal(st[10].status, KN_TWCC_NOT_RECEIVED); /* seq 52 */
-    assert_int_equal(st[14].status, KN_TWCC_LARGE_DELTA); /* seq 56 */
+    assert_int_equal(st[14].status, KN_TWCC_LARGE_DELTA);  /* seq 56 */
     assert_int_equal(st[14].delta_us, 400 * 250);
     assert_int_equal(st[17].status, KN_TWCC_LARGE_DELTA);
     assert_int_equal(st[17].delta_us, -200 * 250);
@@ -210,8 +208,8 @@ static void twcc_write_long_runs_and_negative_reference(void **state) {
     static kn_twcc_status st[9000];
     static kn_twcc_status back[9000];
     static uint8_t out[20000];
-    kn_twcc h = {.sender_ssrc = 5, .media_ssrc = 6, .base_seq = 65500, .ref_time = -3,
-                 .fb_count = 255};
+    kn_twcc h = {
+        .sender_ssrc = 5, .media_ssrc = 6, .base_seq = 65500, .ref_time = -3, .fb_count = 255};
     kn_twcc got;
     size_t n, len;
     (void)state;

@@ -65,9 +65,9 @@ static void rfc5769_responses(void **state) {
     assert_int_equal(m.xor_mapped.family, 1);
     assert_int_equal(m.xor_mapped.port, 32853);
     assert_memory_equal(m.xor_mapped.addr, "\xc0\x00\x02\x01", 4);
-    assert_int_equal(kn_stun_check_fingerprint(stun_rfc5769_response_v4,
-                                               sizeof(stun_rfc5769_response_v4), &m),
-                     0);
+    assert_int_equal(
+        kn_stun_check_fingerprint(stun_rfc5769_response_v4, sizeof(stun_rfc5769_response_v4), &m),
+        0);
     assert_int_equal(kn_stun_check_integrity(stun_rfc5769_response_v4,
                                              sizeof(stun_rfc5769_response_v4), &m,
                                              KEY(RFC5769_PASSWORD)),
@@ -77,9 +77,9 @@ static void rfc5769_responses(void **state) {
     assert_int_equal(m.xor_mapped.family, 2);
     assert_int_equal(m.xor_mapped.port, 32853);
     assert_memory_equal(m.xor_mapped.addr, v6, 16);
-    assert_int_equal(kn_stun_check_fingerprint(stun_rfc5769_response_v6,
-                                               sizeof(stun_rfc5769_response_v6), &m),
-                     0);
+    assert_int_equal(
+        kn_stun_check_fingerprint(stun_rfc5769_response_v6, sizeof(stun_rfc5769_response_v6), &m),
+        0);
     assert_int_equal(kn_stun_check_integrity(stun_rfc5769_response_v6,
                                              sizeof(stun_rfc5769_response_v6), &m,
                                              KEY(RFC5769_PASSWORD)),
@@ -217,8 +217,12 @@ static void write_request_round_trip(void **state) {
 
 static void write_success_round_trip(void **state) {
     const uint8_t *tid = stun_chrome_request + 8;
-    kn_stun_addr a4 = {.family = 1, .port = 54321, .addr = {192, 0, 2, 2}};
-    kn_stun_addr a6 = {.family = 2, .port = 54321, .addr = {0xfd, 0, [15] = 2}};
+    kn_stun_addr a4 = {
+        .family = 1, .port = 54321, .addr = {192, 0, 2, 2}
+    };
+    kn_stun_addr a6 = {
+        .family = 2, .port = 54321, .addr = {0xfd, 0, [15] = 2}
+    };
     uint8_t out[128];
     kn_stun m;
     size_t n;
@@ -240,7 +244,9 @@ static void write_success_round_trip(void **state) {
     assert_int_equal(kn_stun_write_success(tid, &a4, KEY(STUN_SFU_PASSWORD), out, sizeof(out), &n),
                      KN_EINVAL);
     /* RFC 5769's response without SOFTWARE: its address, our integrity. */
-    kn_stun_addr rfc = {.family = 1, .port = 32853, .addr = {192, 0, 2, 1}};
+    kn_stun_addr rfc = {
+        .family = 1, .port = 32853, .addr = {192, 0, 2, 1}
+    };
     assert_int_equal(kn_stun_write_success(stun_rfc5769_response_v4 + 8, &rfc,
                                            KEY(RFC5769_PASSWORD), out, sizeof(out), &n),
                      0);
@@ -273,23 +279,18 @@ static void write_error_round_trip(void **state) {
     assert_int_equal(kn_stun_parse(out, n, &m), 0);
     assert_int_equal(m.error_code, 487);
     assert_int_equal(kn_stun_check_integrity(out, n, &m, KEY(STUN_SFU_PASSWORD)), 0);
-    assert_int_equal(kn_stun_write_error(stun_chrome_request + 8, 200, NULL, NULL, 0, out,
-                                         sizeof(out), &n),
-                     KN_EINVAL);
+    assert_int_equal(
+        kn_stun_write_error(stun_chrome_request + 8, 200, NULL, NULL, 0, out, sizeof(out), &n),
+        KN_EINVAL);
 }
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(crc32_check_value),
-        cmocka_unit_test(rfc5769_request),
-        cmocka_unit_test(rfc5769_responses),
-        cmocka_unit_test(chrome_request),
-        cmocka_unit_test(checks_detect_corruption),
-        cmocka_unit_test(rejects_every_truncation),
-        cmocka_unit_test(rejects_bad_headers),
-        cmocka_unit_test(attribute_rules),
-        cmocka_unit_test(write_request_round_trip),
-        cmocka_unit_test(write_success_round_trip),
+        cmocka_unit_test(crc32_check_value),        cmocka_unit_test(rfc5769_request),
+        cmocka_unit_test(rfc5769_responses),        cmocka_unit_test(chrome_request),
+        cmocka_unit_test(checks_detect_corruption), cmocka_unit_test(rejects_every_truncation),
+        cmocka_unit_test(rejects_bad_headers),      cmocka_unit_test(attribute_rules),
+        cmocka_unit_test(write_request_round_trip), cmocka_unit_test(write_success_round_trip),
         cmocka_unit_test(write_error_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,9 +14,9 @@
 #include "packets/rtp_chrome.h"
 #include "rtp/vp8.h"
 
-#define KEY_PAYLOAD (rtp_vp8_key + RTP_VP8_KEY_HDR_LEN)
-#define KEY_PAYLOAD_LEN (sizeof(rtp_vp8_key) - RTP_VP8_KEY_HDR_LEN)
-#define DELTA_PAYLOAD (rtp_vp8_delta + 12)
+#define KEY_PAYLOAD       (rtp_vp8_key + RTP_VP8_KEY_HDR_LEN)
+#define KEY_PAYLOAD_LEN   (sizeof(rtp_vp8_key) - RTP_VP8_KEY_HDR_LEN)
+#define DELTA_PAYLOAD     (rtp_vp8_delta + 12)
 #define DELTA_PAYLOAD_LEN (sizeof(rtp_vp8_delta) - 12)
 
 static void keyframe_descriptor(void **state) {
