@@ -105,6 +105,41 @@ static void padded_feedback_is_valid_last(void **state) {
     assert_int_equal(kn_rtcp_validate(b, sizeof(b)), KN_EPROTO);
 }
 
+/* Chrome's a=rtcp-xr:rcvr-rtt=all: an RR followed by an XR with an RRTR block. */
+static const uint8_t rr_xr[] = {
+    0x80, 0xc9, 0x00, 0x01, /* V=2 RC=0 | PT=201 RR | length=1 word */
+    0x00, 0x00, 0x00, 0x01, /* receiver SSRC */
+    0x80, 0xcf, 0x00, 0x04, /* V=2 | PT=207 XR | length=4 words */
+    0x00, 0x00, 0x00, 0x01, /* SSRC */
+    0x04, 0x00, 0x00, 0x02, /* block type 4 RRTR, reserved, block length=2 */
+    0xeb, 0x0d, 0x3e, 0x80, /* NTP seconds */
+    0x80, 0x00, 0x00, 0x00, /* NTP fraction */
+};
+
+static void other_types_pass_through(void **state) {
+    kn_rtcp_iter it;
+    kn_rtcp_pkt pkt;
+    kn_rtcp_rr rr;
+    (void)state;
+    assert_int_equal(kn_rtcp_validate(rr_xr, sizeof(rr_xr)), 0);
+    kn_rtcp_iter_init(&it, rr_xr, sizeof(rr_xr));
+    assert_int_equal(kn_rtcp_iter_next(&it, &pkt), 0);
+    assert_int_equal(kn_rtcp_rr_parse(rr_xr + pkt.off, pkt.len, &rr), 0);
+    assert_int_equal(rr.rb_count, 0);
+    assert_int_equal(kn_rtcp_iter_next(&it, &pkt), 0);
+    assert_int_equal(pkt.pt, KN_RTCP_XR);
+    assert_int_equal(pkt.off, 8);
+    assert_int_equal(pkt.len, 20);
+    assert_int_equal(kn_rtcp_rr_parse(rr_xr + pkt.off, pkt.len, &rr), KN_EPROTO);
+    assert_int_equal(kn_rtcp_iter_next(&it, &pkt), KN_ENOENT);
+    /* A bad packet stops the iterator where it is. */
+    kn_rtcp_iter_init(&it, rr_xr, sizeof(rr_xr) - 1);
+    assert_int_equal(kn_rtcp_iter_next(&it, &pkt), 0);
+    assert_int_equal(kn_rtcp_iter_next(&it, &pkt), KN_ETRUNC);
+    assert_int_equal(kn_rtcp_iter_next(&it, &pkt), KN_ETRUNC);
+    assert_int_equal(it.off, 8);
+}
+
 static void rejects_every_truncation(void **state) {
     (void)state;
     for (size_t n = 0; n < sizeof(rtcp_sr_sdes); n++) {
@@ -214,6 +249,7 @@ int main(void) {
         cmocka_unit_test(parse_rr),
         cmocka_unit_test(parse_bye),
         cmocka_unit_test(padded_feedback_is_valid_last),
+        cmocka_unit_test(other_types_pass_through),
         cmocka_unit_test(rejects_every_truncation),
         cmocka_unit_test(rejects_corrupt_headers),
         cmocka_unit_test(write_round_trip),
