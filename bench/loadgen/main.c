@@ -1,0 +1,250 @@
+/*
+ * main.c: kn-loadgen, the capacity benchmark's load generator. Sets up real
+ * WebRTC peers against konsil-signaling over WHIP/WHEP (blocking, before the
+ * media loop starts), runs every peer on one libuv loop pinned to --cpu, and
+ * after a warm-up measures --duration seconds: per subscriber packets, frames,
+ * loss, freezes and latency; per server PID CPU seconds and RSS; the network
+ * counters of the server's namespace; and its own CPU. Prints one JSON line.
+ * Exit 0 on a valid run, 3 when the generator itself saturated its core (the
+ * run is refused: no results printed), 1 on setup failure, 2 on usage errors.
+ */
+#include <getopt.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <uv.h>
+
+#include "clip.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "http_client.h"
+#include "peer.h"
+#include "procstat.h"
+#include "report.h"
+#include "sdp_offer.h"
+
+#define TICK_MS 5
+#define WARMUP_US 2000000
+
+typedef enum { PH_CONNECT, PH_WARMUP, PH_MEASURE, PH_DONE } phase;
+
+typedef struct run {
+    kn_lg_opts o;
+    uv_loop_t *loop;
+    uv_timer_t tick;
+    kn_peer *peers;
+    unsigned n_peers;
+    phase ph;
+    uint64_t phase_end_us, last_tick_us;
+    kn_lg_sample start, end;
+} run;
+
+static void usage(void) {
+    fprintf(stderr,
+            "usage: kn-loadgen --server URL --secret S --room R [--publishers P] [--subscribers N]\n"
+            "                  [--duration SEC] [--cpu C] [--server-pid PID]... [--layers 1-3]\n"
+            "                  [--local-ip IP] [--connect-timeout SEC]\n");
+}
+
+static int parse_args(int argc, char **argv, kn_lg_opts *o) {
+    static const struct option lo[] = {
+        {"server", 1, 0, 's'}, {"secret", 1, 0, 'k'}, {"room", 1, 0, 'r'},
+        {"publishers", 1, 0, 'p'}, {"subscribers", 1, 0, 'n'}, {"duration", 1, 0, 'd'},
+        {"cpu", 1, 0, 'c'}, {"server-pid", 1, 0, 'P'}, {"layers", 1, 0, 'l'},
+        {"local-ip", 1, 0, 'i'}, {"connect-timeout", 1, 0, 't'}, {0, 0, 0, 0}};
+    int ch;
+    *o = (kn_lg_opts){.publishers = 1, .duration = 20, .cpu = -1, .layers = 3,
+                      .local_ip = "127.0.0.1", .connect_timeout = 15};
+    while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+        switch (ch) {
+        case 's': o->server = optarg; break;
+        case 'k': o->secret = optarg; break;
+        case 'r': o->room = optarg; break;
+        case 'p': o->publishers = (unsigned)atoi(optarg); break;
+        case 'n': o->subscribers = (unsigned)atoi(optarg); break;
+        case 'd': o->duration = atof(optarg); break;
+        case 'c': o->cpu = atoi(optarg); break;
+        case 'l': o->layers = (unsigned)atoi(optarg); break;
+        case 'i': o->local_ip = optarg; break;
+        case 't': o->connect_timeout = atof(optarg); break;
+        case 'P':
+            if (o->n_server_pids == KN_LG_MAX_PIDS)
+                return -1;
+            o->server_pids[o->n_server_pids++] = atoi(optarg);
+            break;
+        default: return -1;
+        }
+    }
+    if (!o->server || !o->secret || !o->room || o->publishers == 0 || o->layers < 1 ||
+        o->layers > 3 || o->duration <= 0)
+        return -1;
+    return 0;
+}
+
+static int pin_cpu(int cpu) {
+    cpu_set_t set;
+    if (cpu < 0)
+        return 0;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    return sched_setaffinity(0, sizeof(set), &set) == 0 ? 0 : KN_EIO;
+}
+
+/* WHIP or WHEP exchange of one peer: offer, POST, answer. */
+static int signal_peer(run *r, kn_peer *p, const kn_peer_cfg *cfg, const char *url,
+                       const char *fingerprint) {
+    static char offer[8192];
+    char token[1024];
+    kn_http_resp resp;
+    kn_answer ans;
+    kn_offer_params op = {.publish = p->publisher, .ufrag = p->ufrag, .pwd = p->pwd,
+                          .fingerprint = fingerprint, .ip = r->o.local_ip,
+                          .port = ntohs(p->local.sin_port), .n_layers = r->o.layers,
+                          .audio_ssrc = p->publisher ? p->tx[0].ssrc : 0};
+    int rc = kn_offer_write(&op, offer, sizeof(offer));
+    if (rc == 0)
+        rc = kn_http_mint_token(r->o.secret, r->o.room, p->publisher ? "publish" : "subscribe",
+                                (int64_t)time(NULL) + 3600, token, sizeof(token));
+    if (rc == 0)
+        rc = kn_http_request("POST", url, token, "application/sdp", offer, &resp);
+    if (rc != 0) {
+        kn_log(KN_LOG_ERROR, "loadgen", "peer %u: POST %s: %s", p->idx, url, kn_strerror(rc));
+        return rc;
+    }
+    if (resp.status != 201 || kn_answer_parse(resp.body, &ans) != 0) {
+        kn_log(KN_LOG_ERROR, "loadgen", "peer %u: POST %s: status %d: %.200s", p->idx, url,
+               resp.status, resp.body);
+        kn_http_resp_free(&resp);
+        return KN_EPROTO;
+    }
+    if (resp.location[0])
+        kn_http_resolve(url, resp.location, p->session_url, sizeof(p->session_url));
+    kn_http_resp_free(&resp);
+    return kn_peer_on_answer(p, cfg, &ans);
+}
+
+static int setup_peers(run *r, const kn_peer_cfg *cfg, const char *fp) {
+    char url[1024];
+    r->n_peers = r->o.publishers + r->o.subscribers;
+    if ((r->peers = calloc(r->n_peers, sizeof(*r->peers))) == NULL)
+        return KN_ENOMEM;
+    for (unsigned i = 0; i < r->n_peers; i++) {
+        kn_peer *p = &r->peers[i];
+        bool pub = i < r->o.publishers;
+        int rc = kn_peer_init(p, cfg, i, pub);
+        if (rc != 0)
+            return rc;
+        if (pub) {
+            snprintf(url, sizeof(url), "%s/whip/%s", r->o.server, r->o.room);
+        } else {
+            p->pub = &r->peers[(i - r->o.publishers) % r->o.publishers];
+            const char *id = strrchr(p->pub->session_url, '/');
+            snprintf(url, sizeof(url), "%s/whep/%s%s", r->o.server, r->o.room, id ? id : "");
+        }
+        if ((rc = signal_peer(r, p, cfg, url, fp)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static void sample(run *r, kn_lg_sample *s, uint64_t now) {
+    s->us = now;
+    s->self_cpu = kn_procstat_self_cpu();
+    for (unsigned i = 0; i < r->o.n_server_pids; i++)
+        kn_procstat_read(r->o.server_pids[i], &s->server[i]);
+    if (r->o.n_server_pids)
+        kn_procstat_netdev(r->o.server_pids[0], &s->net);
+    memset(&s->gen, 0, sizeof(s->gen));
+    for (unsigned i = 0; i < r->n_peers; i++) {
+        s->gen.pkts_out += r->peers[i].c.pkts_out;
+        s->gen.bytes_out += r->peers[i].c.bytes_out;
+        s->gen.pkts_in += r->peers[i].c.pkts_in;
+        s->gen.bytes_in += r->peers[i].c.bytes_in;
+    }
+}
+
+static bool all_connected(run *r) {
+    for (unsigned i = 0; i < r->n_peers; i++)
+        if (!r->peers[i].media_ok && !r->peers[i].failed)
+            return false;
+    return true;
+}
+
+static void on_tick(uv_timer_t *t) {
+    run *r = t->data;
+    uint64_t now = kn_peer_now_us();
+    if (r->ph == PH_MEASURE && r->last_tick_us && now - r->last_tick_us > r->end.max_tick_gap_us)
+        r->end.max_tick_gap_us = now - r->last_tick_us;
+    r->last_tick_us = now;
+    for (unsigned i = 0; i < r->n_peers; i++)
+        kn_peer_tick(&r->peers[i], now);
+    if (r->ph == PH_CONNECT && (all_connected(r) || now >= r->phase_end_us)) {
+        r->ph = PH_WARMUP;
+        r->phase_end_us = now + WARMUP_US;
+    } else if (r->ph == PH_WARMUP && now >= r->phase_end_us) {
+        r->ph = PH_MEASURE;
+        r->phase_end_us = now + (uint64_t)(r->o.duration * 1e6);
+        for (unsigned i = 0; i < r->n_peers; i++)
+            kn_peer_window_start(&r->peers[i]);
+        sample(r, &r->start, now);
+    } else if (r->ph == PH_MEASURE && now >= r->phase_end_us) {
+        uint64_t gap = r->end.max_tick_gap_us;
+        sample(r, &r->end, now);
+        r->end.max_tick_gap_us = gap;
+        r->ph = PH_DONE;
+        uv_stop(r->loop);
+    }
+}
+
+static void teardown(run *r) {
+    for (unsigned i = 0; i < r->n_peers; i++) {
+        kn_http_resp resp;
+        if (r->peers[i].session_url[0] &&
+            kn_http_request("DELETE", r->peers[i].session_url, NULL, NULL, NULL, &resp) == 0)
+            kn_http_resp_free(&resp);
+        kn_peer_close(&r->peers[i]);
+    }
+    if (r->tick.loop)
+        uv_close((uv_handle_t *)&r->tick, NULL);
+    uv_run(r->loop, UV_RUN_DEFAULT); /* finish the closes */
+    free(r->peers);
+}
+
+int main(int argc, char **argv) {
+    static run r;
+    kn_clip clip;
+    kn_dtls_ctx *dctx = NULL;
+    int code = 1;
+
+    if (parse_args(argc, argv, &r.o) != 0) {
+        usage();
+        return 2;
+    }
+    if (pin_cpu(r.o.cpu) != 0) {
+        fprintf(stderr, "kn-loadgen: cannot pin to CPU %d\n", r.o.cpu);
+        return 2;
+    }
+    if (kn_srtp_global_init() != 0 || kn_clip_build(&clip, r.o.layers) != 0 ||
+        kn_dtls_ctx_create(&dctx) != 0)
+        return 1;
+    r.loop = uv_default_loop();
+    kn_peer_cfg cfg = {.loop = r.loop, .dtls_ctx = dctx, .clip = &clip, .n_layers = r.o.layers,
+                       .local_ip = r.o.local_ip};
+    int rc = setup_peers(&r, &cfg, kn_dtls_ctx_fingerprint(dctx));
+    if (rc == 0) {
+        uv_timer_init(r.loop, &r.tick);
+        r.tick.data = &r;
+        r.phase_end_us = kn_peer_now_us() + (uint64_t)(r.o.connect_timeout * 1e6);
+        uv_timer_start(&r.tick, on_tick, TICK_MS, TICK_MS);
+        uv_run(r.loop, UV_RUN_DEFAULT);
+        code = kn_lg_report(&r.o, r.peers, r.n_peers, &r.start, &r.end, stdout);
+    }
+    teardown(&r);
+    kn_dtls_ctx_destroy(dctx);
+    kn_clip_free(&clip);
+    return code;
+}

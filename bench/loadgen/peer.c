@@ -1,0 +1,250 @@
+/*
+ * peer.c: a load generator peer's transport: UDP socket, ICE checks as the
+ * controlling agent (nominating with USE-CANDIDATE on every check, as an
+ * ICE-lite server expects), DTLS-SRTP, the first-byte demux (RFC 7983) and the
+ * timer work. Media and RTCP live in peer_tx.c (publisher) and peer_rx.c
+ * (subscriber). Libuv loop only.
+ */
+#include "peer.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/rand.h>
+
+#include "core/err.h"
+#include "core/log.h"
+#include "ice/stun.h"
+#include "peer_rx.h"
+#include "peer_tx.h"
+#include "rtp/rtp.h"
+
+#define ICE_CHECK_US 50000      /* until the first success */
+#define ICE_CONSENT_US 2000000  /* afterwards (RFC 7675 consent, more often than 5 s) */
+#define ICE_PRIORITY 1853824767u /* peer-reflexive, RFC 8445 §5.1.2.1 */
+
+static uint8_t rx_buf[2048];
+static kn_log_limit log_limit;
+
+uint64_t kn_peer_now_us(void) {
+    return uv_hrtime() / 1000;
+}
+
+static void random_token(char *out, size_t n) {
+    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    uint8_t r[32];
+    RAND_bytes(r, (int)n);
+    for (size_t i = 0; i < n; i++)
+        out[i] = tab[r[i] & 63];
+    out[n] = '\0';
+}
+
+static uint32_t random_u32(void) {
+    uint32_t v;
+    RAND_bytes((uint8_t *)&v, sizeof(v));
+    return v;
+}
+
+int kn_peer_init(kn_peer *p, const kn_peer_cfg *cfg, unsigned idx, bool publisher) {
+    memset(p, 0, sizeof(*p));
+    p->idx = idx;
+    p->publisher = publisher;
+    random_token(p->ufrag, 8);
+    random_token(p->pwd, 24);
+    RAND_bytes((uint8_t *)&p->tie_breaker, sizeof(p->tie_breaker));
+    p->rtcp_ssrc = random_u32();
+    p->udp.data = p;
+    if (uv_udp_init(cfg->loop, &p->udp) != 0)
+        return KN_EIO;
+    p->local.sin_family = AF_INET;
+    inet_pton(AF_INET, cfg->local_ip, &p->local.sin_addr);
+    int len = sizeof(p->local);
+    if (uv_udp_bind(&p->udp, (const struct sockaddr *)&p->local, 0) != 0 ||
+        uv_udp_getsockname(&p->udp, (struct sockaddr *)&p->local, &len) != 0)
+        return KN_EIO;
+    int buf = 4 << 20;
+    uv_recv_buffer_size((uv_handle_t *)&p->udp, &buf);
+    if (publisher)
+        return kn_peer_tx_init(p, cfg->clip, cfg->n_layers);
+    if ((p->lat = calloc(1, sizeof(*p->lat))) == NULL)
+        return KN_ENOMEM;
+    return 0;
+}
+
+static void send_raw(kn_peer *p, const uint8_t *b, size_t len) {
+    uv_buf_t ub = uv_buf_init((char *)b, (unsigned)len);
+    if (uv_udp_try_send(&p->udp, &ub, 1, (const struct sockaddr *)&p->remote) == (int)len) {
+        p->c.pkts_out++;
+        p->c.bytes_out += len;
+    }
+}
+
+void kn_peer_send_srtp(kn_peer *p, uint8_t *buf, size_t len, size_t cap, bool rtcp) {
+    int rc = rtcp ? kn_srtp_session_protect_rtcp(&p->srtp, buf, &len, cap)
+                  : kn_srtp_session_protect_rtp(&p->srtp, buf, &len, cap);
+    if (rc != 0) {
+        p->c.srtp_errors++;
+        return;
+    }
+    send_raw(p, buf, len);
+}
+
+static void dtls_send(void *arg, const uint8_t *b, size_t len) {
+    send_raw(arg, b, len);
+}
+
+static void dtls_state(void *arg, kn_dtls_state st) {
+    kn_peer *p = arg;
+    kn_srtp_keys keys;
+    if (st == KN_DTLS_FAILED || st == KN_DTLS_CLOSED) {
+        kn_log(KN_LOG_WARN, "loadgen", "peer %u: DTLS %s (%s)", p->idx, kn_dtls_state_name(st),
+               kn_strerror(p->dtls.error));
+        p->failed = true;
+        return;
+    }
+    if (st != KN_DTLS_CONNECTED || kn_dtls_srtp_keys(&p->dtls, &keys) != 0)
+        return;
+    if (kn_srtp_session_init(&p->srtp, &keys) != 0) {
+        p->failed = true;
+        return;
+    }
+    p->media_ok = true;
+    p->connected_us = kn_peer_now_us();
+    if (p->publisher)
+        kn_peer_tx_start(p, p->connected_us);
+}
+
+static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *b) {
+    (void)h;
+    (void)suggested;
+    *b = uv_buf_init((char *)rx_buf, sizeof(rx_buf));
+}
+
+static void send_check(kn_peer *p) {
+    char user[300];
+    uint8_t buf[600];
+    size_t n;
+    int ul = snprintf(user, sizeof(user), "%s:%s", p->ans.ufrag, p->ufrag);
+    RAND_bytes(p->tid, sizeof(p->tid));
+    kn_stun_request req = {.tid = p->tid, .username = user, .username_len = (size_t)ul,
+                           .priority = ICE_PRIORITY, .controlling = true,
+                           .tie_breaker = p->tie_breaker, .use_candidate = true};
+    if (kn_stun_write_request(&req, (const uint8_t *)p->ans.pwd, strlen(p->ans.pwd), buf,
+                              sizeof(buf), &n) == 0)
+        send_raw(p, buf, n);
+}
+
+static void on_stun(kn_peer *p, const uint8_t *b, size_t len) {
+    kn_stun m;
+    if (kn_stun_parse(b, len, &m) != 0 || m.type != KN_STUN_BINDING_SUCCESS ||
+        memcmp(b + m.tid_off, p->tid, sizeof(p->tid)) != 0)
+        return;
+    if (kn_stun_check_fingerprint(b, len, &m) != 0 ||
+        kn_stun_check_integrity(b, len, &m, (const uint8_t *)p->ans.pwd, strlen(p->ans.pwd)) != 0)
+        return;
+    if (p->ice_done)
+        return;
+    p->ice_done = true;
+    if (kn_dtls_start(&p->dtls) != 0)
+        p->failed = true;
+}
+
+static void on_dtls(kn_peer *p, const uint8_t *b, size_t len) {
+    if (p->dtls_init && kn_dtls_on_record(&p->dtls, b, len) == KN_EAUTH)
+        p->failed = true;
+}
+
+static void on_srtp(kn_peer *p, uint8_t *b, size_t len) {
+    if (!p->media_ok)
+        return;
+    bool rtcp = kn_rtp_is_rtcp(b, len);
+    int rc = rtcp ? kn_srtp_session_unprotect_rtcp(&p->srtp, b, &len)
+                  : kn_srtp_session_unprotect_rtp(&p->srtp, b, &len);
+    if (rc != 0) {
+        p->c.srtp_errors++;
+        return;
+    }
+    uint64_t now = kn_peer_now_us();
+    if (rtcp)
+        p->publisher ? kn_peer_tx_on_rtcp(p, b, len, now) : kn_peer_rx_on_rtcp(p, b, len, now);
+    else if (!p->publisher)
+        kn_peer_rx_on_rtp(p, b, len, now);
+}
+
+static void recv_cb(uv_udp_t *h, ssize_t n, const uv_buf_t *b, const struct sockaddr *from,
+                    unsigned flags) {
+    kn_peer *p = h->data;
+    (void)from;
+    if (n <= 0 || (flags & UV_UDP_PARTIAL))
+        return;
+    p->c.pkts_in++;
+    p->c.bytes_in += (uint64_t)n;
+    uint8_t *d = (uint8_t *)b->base, first = d[0];
+    if (first < 4)
+        on_stun(p, d, (size_t)n);
+    else if (first >= 20 && first < 64)
+        on_dtls(p, d, (size_t)n);
+    else if (first >= 128 && first < 192)
+        on_srtp(p, d, (size_t)n);
+}
+
+int kn_peer_on_answer(kn_peer *p, const kn_peer_cfg *cfg, const kn_answer *ans) {
+    p->ans = *ans;
+    p->remote = ans->cand;
+    kn_dtls_role role = strcmp(ans->setup, "active") == 0 ? KN_DTLS_SERVER : KN_DTLS_CLIENT;
+    int rc = kn_dtls_init(&p->dtls, cfg->dtls_ctx, role, ans->fp_alg, ans->fp, dtls_send, p);
+    if (rc != 0)
+        return rc;
+    p->dtls_init = true;
+    kn_dtls_set_state_cb(&p->dtls, dtls_state);
+    p->start_us = kn_peer_now_us();
+    if (uv_udp_recv_start(&p->udp, alloc_cb, recv_cb) != 0)
+        return KN_EIO;
+    return 0;
+}
+
+static void tick_dtls(kn_peer *p) {
+    kn_dtls_state st = kn_dtls_state_get(&p->dtls);
+    if (st != KN_DTLS_HANDSHAKING)
+        return;
+    if (kn_dtls_timeout_ms(&p->dtls) == 0 && kn_dtls_on_timeout(&p->dtls) != 0) {
+        kn_log_ratelimited(&log_limit, KN_LOG_WARN, "loadgen", "peer %u: DTLS gave up", p->idx);
+        p->failed = true;
+    }
+}
+
+void kn_peer_tick(kn_peer *p, uint64_t now) {
+    if (!p->dtls_init || p->failed)
+        return;
+    if (now >= p->next_check_us) {
+        send_check(p);
+        p->next_check_us = now + (p->ice_done ? ICE_CONSENT_US : ICE_CHECK_US);
+    }
+    tick_dtls(p);
+    if (!p->media_ok)
+        return;
+    if (p->publisher)
+        kn_peer_tx_tick(p, now);
+    else
+        kn_peer_rx_tick(p, now);
+}
+
+void kn_peer_window_start(kn_peer *p) {
+    p->in_window = true;
+    if (!p->publisher)
+        kn_peer_rx_window_start(p);
+}
+
+void kn_peer_close(kn_peer *p) {
+    if (p->dtls_init)
+        kn_dtls_close(&p->dtls);
+    p->dtls_init = false;
+    kn_srtp_session_close(&p->srtp);
+    kn_peer_tx_free(p);
+    free(p->lat);
+    p->lat = NULL;
+    if (p->udp.loop && !uv_is_closing((uv_handle_t *)&p->udp))
+        uv_close((uv_handle_t *)&p->udp, NULL);
+}

@@ -1,0 +1,31 @@
+/*
+ * peer_rx.h: a subscriber peer's receive side. Per incoming SSRC it counts
+ * unique packets (a 1024-packet bitmap over extended sequence numbers, RFC 3550
+ * A.1), loss = expected - received over the measurement window (after NACK
+ * repair), interarrival jitter (A.8), and complete VP8 frames.
+ *
+ * Frame and freeze rules: a frame (one RTP timestamp) is complete when its first
+ * packet (VP8 descriptor S=1, PID=0), its last packet (marker bit) and every
+ * sequence number between them have arrived, by original or retransmission.
+ * Only frames newer than the last completed one count toward smoothness: a
+ * freeze is a gap of more than KN_PEER_FREEZE_US (200 ms, about 6 frame
+ * intervals at 30 fps) between completions of successive frames.
+ *
+ * Feedback it sends: a Generic NACK as soon as a sequence gap appears (RFC 4585
+ * §6.2.1), an RR per second with one report block per SSRC (RFC 3550 §6.4.2),
+ * transport-cc feedback every 100 ms (draft-holmer-rmcat-transport-wide-cc-01
+ * §3.1), and a PLI when no keyframe completed within a second of the first
+ * video packet or after a freeze of a second (at most one per second).
+ * Latency: see lat.h. Libuv loop only; no allocation.
+ */
+#ifndef KN_PEER_RX_H
+#define KN_PEER_RX_H
+
+#include "peer.h"
+
+void kn_peer_rx_on_rtp(kn_peer *p, uint8_t *b, size_t len, uint64_t now_us);
+void kn_peer_rx_on_rtcp(kn_peer *p, const uint8_t *b, size_t len, uint64_t now_us);
+void kn_peer_rx_tick(kn_peer *p, uint64_t now_us);
+void kn_peer_rx_window_start(kn_peer *p);
+
+#endif

@@ -1,0 +1,29 @@
+/*
+ * procstat.h: what the benchmark reads about processes from /proc: CPU seconds
+ * (utime + stime of /proc/<pid>/stat, the process itself and all its threads,
+ * not its children) and RSS, and the packet/byte counters of the network
+ * namespace a process lives in (/proc/<pid>/net/dev, all interfaces summed).
+ * Own CPU comes from getrusage(RUSAGE_SELF). Called at window start and end only.
+ */
+#ifndef KN_PROCSTAT_H
+#define KN_PROCSTAT_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+typedef struct kn_procstat {
+    double cpu_s;
+    uint64_t rss_kb;
+} kn_procstat;
+
+typedef struct kn_netdev {
+    uint64_t rx_bytes, rx_packets, tx_bytes, tx_packets;
+} kn_netdev;
+
+/* Returns 0 or KN_ENOENT when the process is gone, KN_EPROTO for an unreadable stat. */
+int kn_procstat_read(pid_t pid, kn_procstat *out);
+int kn_procstat_netdev(pid_t pid, kn_netdev *out);
+/* CPU seconds (user + system) this process has used. */
+double kn_procstat_self_cpu(void);
+
+#endif

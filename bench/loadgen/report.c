@@ -1,0 +1,154 @@
+/*
+ * report.c: builds kn-loadgen's JSON result line (see report.h) with jansson.
+ */
+#include "report.h"
+
+#include <stdlib.h>
+
+#include <jansson.h>
+
+static double ms(uint64_t us) {
+    return (double)us / 1000.0;
+}
+
+/* One subscriber's window: packets, frames, loss, freezes, latency. */
+static json_t *subscriber_json(const kn_peer *p, double secs, uint64_t *pkts, uint64_t *frames,
+                               uint64_t *expected, uint64_t *freezes) {
+    uint64_t rcv = 0, exp = 0, fr = 0, frz = 0, frz_us = 0, key = 0;
+    for (unsigned i = 0; i < p->n_rx; i++) {
+        const kn_sub_stream *s = &p->rx[i];
+        rcv += s->w_received;
+        exp += s->max_ext - s->w_base;
+        fr += s->w_frames;
+        key += s->w_keyframes;
+        frz += s->w_freezes;
+        frz_us += s->w_freeze_us;
+    }
+    *pkts += rcv;
+    *frames += fr;
+    *expected += exp;
+    *freezes += frz;
+    double loss = exp ? 100.0 * (double)(exp > rcv ? exp - rcv : 0) / (double)exp : 100.0;
+    return json_pack("{s:i, s:b, s:I, s:f, s:I, s:f, s:I, s:I, s:f, s:f, s:f, s:I, s:I, s:I}",
+                     "peer", p->idx, "connected", p->media_ok, "packets", (json_int_t)rcv,
+                     "loss_pct", loss, "frames", (json_int_t)fr, "fps", (double)fr / secs,
+                     "keyframes", (json_int_t)key, "freezes", (json_int_t)frz, "freeze_ms",
+                     ms(frz_us), "latency_p50_ms", ms(kn_lat_quantile(p->lat, 0.5)),
+                     "latency_p99_ms", ms(kn_lat_quantile(p->lat, 0.99)), "nacks",
+                     (json_int_t)p->c.nacks_out, "plis", (json_int_t)p->c.plis_out,
+                     "srtp_errors", (json_int_t)p->c.srtp_errors);
+}
+
+static json_t *subscribers_json(const kn_peer *peers, unsigned n, double secs, bool *all_ok) {
+    static kn_lat all;
+    json_t *list = json_array();
+    uint64_t pkts = 0, frames = 0, expected = 0, freezes = 0, min_frames = UINT64_MAX;
+    unsigned count = 0, connected = 0;
+    *all_ok = true;
+    for (unsigned i = 0; i < n; i++) {
+        const kn_peer *p = &peers[i];
+        if (p->publisher)
+            continue;
+        uint64_t f0 = frames;
+        count++;
+        connected += p->media_ok;
+        *all_ok &= p->media_ok;
+        json_array_append_new(list, subscriber_json(p, secs, &pkts, &frames, &expected, &freezes));
+        if (frames - f0 < min_frames)
+            min_frames = frames - f0;
+        kn_lat_merge(&all, p->lat);
+    }
+    double loss = expected ? 100.0 * (double)(expected > pkts ? expected - pkts : 0) / (double)expected : 0;
+    return json_pack("{s:i, s:i, s:I, s:f, s:I, s:I, s:f, s:I, s:f, s:f, s:I, s:o}", "count", count,
+                     "connected", connected, "packets", (json_int_t)pkts, "pps",
+                     (double)pkts / secs, "frames", (json_int_t)frames, "min_frames",
+                     (json_int_t)(count ? min_frames : 0), "loss_pct", loss, "freezes",
+                     (json_int_t)freezes, "latency_p50_ms", ms(kn_lat_quantile(&all, 0.5)),
+                     "latency_p99_ms", ms(kn_lat_quantile(&all, 0.99)),
+                     "latency_samples", (json_int_t)all.count, "per_subscriber", list);
+}
+
+static json_t *publishers_json(const kn_peer *peers, unsigned n) {
+    uint64_t nacks = 0, rtx = 0, missed = 0, plis = 0, firs = 0;
+    unsigned count = 0, connected = 0;
+    for (unsigned i = 0; i < n; i++) {
+        const kn_peer *p = &peers[i];
+        if (!p->publisher)
+            continue;
+        count++;
+        connected += p->media_ok;
+        nacks += p->c.nacks_in;
+        rtx += p->c.rtx_out;
+        missed += p->c.rtx_missed;
+        plis += p->c.plis_in;
+        firs += p->c.firs_in;
+    }
+    return json_pack("{s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:s}", "count", count, "connected",
+                     connected, "nacks_received", (json_int_t)nacks, "retransmitted",
+                     (json_int_t)rtx, "nack_not_in_ring", (json_int_t)missed, "plis_received",
+                     (json_int_t)plis, "firs_received", (json_int_t)firs, "srtp_profile",
+                     count ? kn_dtls_srtp_profile_name(&peers[0].dtls) : "none");
+}
+
+static json_t *server_json(const kn_lg_opts *o, const kn_lg_sample *a, const kn_lg_sample *b,
+                           double secs) {
+    json_t *pids = json_array();
+    double cpu = 0;
+    uint64_t rss = 0;
+    for (unsigned i = 0; i < o->n_server_pids; i++) {
+        double c = b->server[i].cpu_s - a->server[i].cpu_s;
+        cpu += c;
+        rss += b->server[i].rss_kb;
+        json_array_append_new(pids, json_pack("{s:i, s:f, s:I}", "pid", (int)o->server_pids[i],
+                                              "cpu_s", c, "rss_kb", (json_int_t)b->server[i].rss_kb));
+    }
+    json_t *net = json_pack("{s:I, s:I, s:I, s:I}", "rx_packets",
+                            (json_int_t)(b->net.rx_packets - a->net.rx_packets), "tx_packets",
+                            (json_int_t)(b->net.tx_packets - a->net.tx_packets), "rx_bytes",
+                            (json_int_t)(b->net.rx_bytes - a->net.rx_bytes), "tx_bytes",
+                            (json_int_t)(b->net.tx_bytes - a->net.tx_bytes));
+    return json_pack("{s:f, s:f, s:I, s:o, s:o}", "cpu_s", cpu, "cpu_pct", 100.0 * cpu / secs,
+                     "rss_kb", (json_int_t)rss, "pids", pids, "netns", net);
+}
+
+static json_t *generator_json(const kn_lg_opts *o, const kn_lg_sample *a, const kn_lg_sample *b,
+                              double secs, double load) {
+    return json_pack("{s:i, s:f, s:f, s:b, s:f, s:I, s:I, s:f, s:f}", "cpu", o->cpu, "cpu_s",
+                     b->self_cpu - a->self_cpu, "cpu_pct", 100.0 * load, "saturated",
+                     load >= KN_LG_SATURATED, "max_tick_gap_ms", ms(b->max_tick_gap_us),
+                     "pkts_out", (json_int_t)(b->gen.pkts_out - a->gen.pkts_out), "pkts_in",
+                     (json_int_t)(b->gen.pkts_in - a->gen.pkts_in), "pps_out",
+                     (double)(b->gen.pkts_out - a->gen.pkts_out) / secs, "pps_in",
+                     (double)(b->gen.pkts_in - a->gen.pkts_in) / secs);
+}
+
+int kn_lg_report(const kn_lg_opts *o, const kn_peer *peers, unsigned n, const kn_lg_sample *a,
+                 const kn_lg_sample *b, FILE *out) {
+    if (a->us == 0 || b->us <= a->us) {
+        fprintf(stderr, "kn-loadgen: no measurement window completed\n");
+        return 1;
+    }
+    double secs = (double)(b->us - a->us) / 1e6;
+    double load = (b->self_cpu - a->self_cpu) / secs;
+    json_t *gen = generator_json(o, a, b, secs, load);
+    json_t *res;
+    bool all_ok = true;
+    int code = 0;
+    if (load >= KN_LG_SATURATED) {
+        res = json_pack("{s:s, s:o}", "error", "generator saturated its core; run refused",
+                        "generator", gen);
+        code = 3;
+    } else {
+        res = json_pack("{s:s, s:f, s:o, s:o, s:o, s:o}", "scenario", "fanout", "window_s", secs,
+                        "publishers", publishers_json(peers, n), "subscribers",
+                        subscribers_json(peers, n, secs, &all_ok), "server",
+                        server_json(o, a, b, secs), "generator", gen);
+        code = all_ok ? 0 : 1;
+    }
+    char *s = json_dumps(res, JSON_COMPACT);
+    fprintf(out, "%s\n", s ? s : "{}");
+    fflush(out);
+    free(s);
+    json_decref(res);
+    return code;
+}

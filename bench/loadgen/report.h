@@ -1,0 +1,43 @@
+/*
+ * report.h: the load generator's options, the samples taken at the start and
+ * end of the measurement window, and the JSON result line built from them and
+ * the peers' counters. The saturation rule lives here: a run whose generator
+ * used >= 90 % of its core (CPU seconds / wall seconds over the window) is
+ * refused, since its numbers would measure the generator, not the server.
+ */
+#ifndef KN_REPORT_H
+#define KN_REPORT_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "peer.h"
+#include "procstat.h"
+
+#define KN_LG_MAX_PIDS 8
+#define KN_LG_SATURATED 0.90
+
+typedef struct kn_lg_opts {
+    const char *server, *secret, *room, *local_ip;
+    unsigned publishers, subscribers, layers;
+    double duration, connect_timeout;
+    int cpu;
+    pid_t server_pids[KN_LG_MAX_PIDS];
+    unsigned n_server_pids;
+} kn_lg_opts;
+
+typedef struct kn_lg_sample {
+    uint64_t us;
+    double self_cpu;
+    kn_procstat server[KN_LG_MAX_PIDS];
+    kn_netdev net;
+    kn_peer_counters gen; /* sums of packets and bytes of all peers */
+    uint64_t max_tick_gap_us;
+} kn_lg_sample;
+
+/* Prints the result line; returns the exit code: 0, 1 (no window measured or a
+ * subscriber never connected) or 3 (saturated: a refusal is printed instead). */
+int kn_lg_report(const kn_lg_opts *o, const kn_peer *peers, unsigned n, const kn_lg_sample *a,
+                 const kn_lg_sample *b, FILE *out);
+
+#endif

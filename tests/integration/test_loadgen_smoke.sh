@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# test_loadgen_smoke.sh: kn-loadgen against a real konsil-signaling (+ its konsil-sfu
+# child) on loopback: 1 publisher (Opus + 3 VP8 simulcast layers) and 3 subscribers
+# for ~8 s. Asserts every subscriber connected and completed frames, and loss < 5 %.
+# No timing assertions. Stops exactly the PIDs it started (signaling, then the SFU
+# child it spawned) on every exit path.
+set -u
+BIN=${KONSIL_BIN_DIR:-$(cd "$(dirname "$0")/../.." && pwd)/build/bin}
+STATE=$(mktemp -d /tmp/kn-loadgen-smoke.XXXXXX)
+SIG_PID=""
+SFU_PID=""
+
+cleanup() {
+    for pid in $SIG_PID $SFU_PID; do
+        kill -TERM "$pid" 2>/dev/null
+    done
+    for pid in $SIG_PID $SFU_PID; do
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null
+    done
+    [ -n "${KONSIL_KEEP_STATE:-}" ] || rm -rf "$STATE"
+}
+trap cleanup EXIT
+fail() { echo "FAIL test_loadgen_smoke: $*"; tail -30 "$STATE/signaling.log" 2>/dev/null; exit 1; }
+
+free_port() {
+    python3 -c 'import socket
+s=socket.socket(); s.bind(("127.0.0.1",0)); t=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)
+p=s.getsockname()[1]; t.bind(("127.0.0.1",p)); print(p)'
+}
+
+[ -x "$BIN/konsil-signaling" ] && [ -x "$BIN/kn-loadgen" ] || fail "binaries not built in $BIN"
+PORT=$(free_port)
+MEDIA=$(free_port)
+SECRET=$(head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n')
+KONSIL_STATE_DIR=$STATE KONSIL_LISTEN=127.0.0.1:$PORT KONSIL_TOKEN_SECRET=$SECRET \
+    KONSIL_TLS=on KONSIL_MEDIA_PORT=$MEDIA "$BIN/konsil-signaling" >"$STATE/signaling.log" 2>&1 &
+SIG_PID=$!
+
+for _ in $(seq 150); do
+    kill -0 "$SIG_PID" 2>/dev/null || fail "konsil-signaling exited"
+    [ -n "$SFU_PID" ] || SFU_PID=$(ps -o pid= --ppid "$SIG_PID" | head -1 | tr -d ' ')
+    if [ -n "$SFU_PID" ] && [ -S "$STATE/sfu-0.sock" ] &&
+        curl -sfk -o /dev/null "https://127.0.0.1:$PORT/healthz"; then
+        break
+    fi
+    sleep 0.1
+done
+[ -n "$SFU_PID" ] || fail "no konsil-sfu child"
+echo "konsil-signaling pid $SIG_PID, konsil-sfu pid $SFU_PID, https://127.0.0.1:$PORT"
+
+CPU=$(( $(nproc) > 1 ? 1 : 0 ))
+OUT=$("$BIN/kn-loadgen" --server "https://127.0.0.1:$PORT" --secret "$SECRET" --room smoke \
+    --publishers 1 --subscribers 3 --duration 8 --cpu "$CPU" \
+    --server-pid "$SFU_PID" --server-pid "$SIG_PID" 2>"$STATE/loadgen.err")
+RC=$?
+echo "kn-loadgen exit $RC: $OUT"
+cat "$STATE/loadgen.err"
+[ "$RC" -eq 3 ] && fail "generator saturated (run refused)"
+[ -n "$OUT" ] || fail "no result line"
+
+python3 - "$OUT" <<'PY' || fail "assertions"
+import json, sys
+r = json.loads(sys.argv[1])
+subs = r["subscribers"]["per_subscriber"]
+ok = len(subs) == 3
+print(f"{'ok  ' if ok else 'FAIL'} 3 subscribers reported")
+for s in subs:
+    c = s["connected"] and s["frames"] > 0 and s["packets"] > 0
+    print(f"{'ok  ' if c else 'FAIL'} subscriber {s['peer']}: connected, {s['frames']} frames, {s['packets']} packets")
+    l = s["loss_pct"] < 5.0
+    print(f"{'ok  ' if l else 'FAIL'} subscriber {s['peer']}: loss {s['loss_pct']:.2f} % < 5 %")
+    ok = ok and c and l
+srv = r["server"]["pids"]
+s = all(p["cpu_s"] >= 0 and p["rss_kb"] > 0 for p in srv)
+print(f"{'ok  ' if s else 'FAIL'} server CPU and RSS read for {len(srv)} pids")
+sys.exit(0 if ok and s else 1)
+PY
+[ "$RC" -eq 0 ] || fail "kn-loadgen exit $RC"
+echo "PASS test_loadgen_smoke"
