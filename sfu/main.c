@@ -14,11 +14,13 @@
 #include "api/api_server.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "router/transport.h"
 #include "router/worker.h"
 #include "srtp/srtp_session.h"
 
 typedef struct opts {
     int port;
+    int consent_s; /* RFC 7675 consent timeout */
     const char *announce_ip, *bind_ip, *control, *secret_file;
     kn_log_level level;
 } opts;
@@ -30,7 +32,10 @@ static uv_signal_t sigint, sigterm;
 static void usage(FILE *f) {
     fprintf(f, "usage: konsil-sfu --port N --announce-ip IP --control unix:PATH|tcp:HOST:PORT\n"
                "                  [--control-secret-file F] [--bind-ip IP]\n"
-               "                  [--log-level error|warn|info|debug] [--help]\n");
+               "                  [--consent-timeout SECONDS] [--log-level error|warn|info|debug]\n"
+               "                  [--help]\n"
+               "  --consent-timeout  close a peer with no valid STUN check for this long\n"
+               "                     (RFC 7675 consent freshness; 1-300, default 30)\n");
 }
 
 static int parse_level(const char *s, kn_log_level *out) {
@@ -45,6 +50,7 @@ static int parse_level(const char *s, kn_log_level *out) {
 
 static int parse_args(int argc, char **argv, opts *o) {
     o->port = -1;
+    o->consent_s = KN_CONSENT_MS / 1000;
     o->bind_ip = "0.0.0.0";
     o->level = KN_LOG_INFO;
     for (int i = 1; i < argc; i++) {
@@ -63,6 +69,8 @@ static int parse_args(int argc, char **argv, opts *o) {
             o->bind_ip = v;
         else if (strcmp(a, "--control") == 0)
             o->control = v;
+        else if (strcmp(a, "--consent-timeout") == 0)
+            o->consent_s = atoi(v);
         else if (strcmp(a, "--control-secret-file") == 0)
             o->secret_file = v;
         else if (strcmp(a, "--log-level") == 0) {
@@ -72,7 +80,8 @@ static int parse_args(int argc, char **argv, opts *o) {
             return -1;
         i++;
     }
-    if (o->port < 0 || o->port > 65535 || o->announce_ip == NULL || o->control == NULL)
+    if (o->port < 0 || o->port > 65535 || o->announce_ip == NULL || o->control == NULL ||
+        o->consent_s < 1 || o->consent_s > 300)
         return -1;
     return 0;
 }
@@ -128,6 +137,7 @@ int main(int argc, char **argv) {
         KN_LOG_ERROR("main", "media port %d: %s", o.port, kn_strerror(rc));
         return 1;
     }
+    worker.consent_ms = (uint64_t)o.consent_s * 1000;
     if ((rc = kn_api_server_init(&api, loop, o.control, secret, dispatch, &worker)) != 0) {
         KN_LOG_ERROR("main", "control %s: %s", o.control, kn_strerror(rc));
         return 1;

@@ -417,7 +417,7 @@ static bool check_dtls(kn_transport *t, uint64_t now_ms) {
 }
 
 bool kn_transport_on_tick(kn_transport *t, uint64_t now_ms, bool report) {
-    if (now_ms > t->last_check_ms + KN_CONSENT_MS) {
+    if (now_ms > t->last_check_ms + t->w->consent_ms) {
         KN_LOG_INFO("transport", "peer %s/%s: consent expired", t->room->id, t->id);
         kn_transport_destroy(t, "consent");
         return false;

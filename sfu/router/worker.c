@@ -275,24 +275,40 @@ static void on_tick(uv_timer_t *timer) {
 
 int kn_worker_init(kn_worker *w, uv_loop_t *loop, const char *bind_ip, uint16_t port,
                    const char *announce_ip) {
-    int rc;
+    int rc = KN_ENOMEM;
+    bool udp_up = false;
+
     memset(w, 0, sizeof(*w));
     w->loop = loop;
+    w->consent_ms = KN_CONSENT_MS;
     snprintf(w->announce_ip, sizeof(w->announce_ip), "%s", announce_ip);
-    w->addrs = calloc(KN_ADDR_SLOTS, sizeof(kn_addr_entry));
-    if (w->addrs == NULL || kn_pktbuf_pool_init(&w->pool, KN_POOL_SLOTS) != 0)
-        return KN_ENOMEM;
+    if ((w->addrs = calloc(KN_ADDR_SLOTS, sizeof(kn_addr_entry))) == NULL)
+        goto fail;
+    if ((rc = kn_pktbuf_pool_init(&w->pool, KN_POOL_SLOTS)) != 0)
+        goto fail;
     if ((rc = kn_dtls_ctx_create(&w->dtls_ctx)) != 0)
-        return rc;
+        goto fail;
     if ((rc = kn_udp_init(&w->udp, loop, bind_ip, port, on_udp, NULL, w)) != 0)
-        return rc;
+        goto fail; /* kn_udp_init closed its own handles */
+    udp_up = true;
     w->port = kn_udp_port(&w->udp);
     if ((rc = kn_tcp_init(&w->tcp, loop, bind_ip, w->port, on_tcp_frame, on_tcp_lost, w)) != 0)
-        return rc;
+        goto fail;
     uv_timer_init(loop, &w->tick);
     w->tick.data = w;
     uv_timer_start(&w->tick, on_tick, TICK_MS, TICK_MS);
     return 0;
+
+fail:
+    kn_tcp_close(&w->tcp, NULL); /* a zeroed or half-initialised kn_tcp is fine */
+    if (udp_up)
+        kn_udp_close(&w->udp, NULL);
+    kn_dtls_ctx_destroy(w->dtls_ctx); /* accepts NULL */
+    kn_pktbuf_pool_close(&w->pool);   /* accepts a zeroed pool */
+    free(w->addrs);
+    w->addrs = NULL;
+    w->dtls_ctx = NULL;
+    return rc;
 }
 
 static void worker_part_closed(kn_worker *w) {

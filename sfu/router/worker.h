@@ -54,13 +54,16 @@ typedef struct kn_worker {
     kn_api_server *api; /* events go here; may be NULL in tests */
     char announce_ip[64];
     uint16_t port;
+    uint64_t consent_ms; /* RFC 7675 consent timeout; KN_CONSENT_MS unless changed after init */
     kn_worker_stats stats;
     int pending_close;
     void (*close_cb)(struct kn_worker *w);
 } kn_worker;
 
 /* Starts UDP and TCP on bind_ip:port (both the same port number) and the tick.
- * Returns 0, KN_ENOMEM, KN_ECRYPTO, KN_EIO. */
+ * Returns 0, KN_EINVAL (bad ip), KN_ENOMEM, KN_ECRYPTO, KN_EIO. On failure
+ * everything allocated is freed, but socket handles may still be closing: run
+ * the loop (uv_run) before freeing or reusing `w`. */
 int kn_worker_init(kn_worker *w, uv_loop_t *loop, const char *bind_ip, uint16_t port,
                    const char *announce_ip);
 /* Destroys every room and closes every handle; cb runs when all are closed. */
