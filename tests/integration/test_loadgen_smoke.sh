@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # test_loadgen_smoke.sh: kn-loadgen against a real konsil-signaling (+ its konsil-sfu
-# child) on loopback: 1 publisher (Opus + 3 VP8 simulcast layers) and 3 subscribers
+# SFU) on loopback: 1 publisher (Opus + 3 VP8 simulcast layers) and 3 subscribers
 # for ~8 s. Asserts every subscriber connected and completed frames, and loss < 5 %.
-# No timing assertions. Stops exactly the PIDs it started (signaling, then the SFU
-# child it spawned) on every exit path.
+# No timing assertions. Stops exactly the PIDs it started (signaling and
+# the SFU) on every exit path.
 set -u
 BIN=${KONSIL_BIN_DIR:-$(cd "$(dirname "$0")/../.." && pwd)/build/bin}
 STATE=$(mktemp -d /tmp/kn-loadgen-smoke.XXXXXX)
@@ -21,7 +21,11 @@ cleanup() {
     [ -n "${KONSIL_KEEP_STATE:-}" ] || rm -rf "$STATE"
 }
 trap cleanup EXIT
-fail() { echo "FAIL test_loadgen_smoke: $*"; tail -30 "$STATE/signaling.log" 2>/dev/null; exit 1; }
+fail() {
+    echo "FAIL test_loadgen_smoke: $*"
+    tail -20 "$STATE/signaling.log" "$STATE/sfu.log" 2>/dev/null
+    exit 1
+}
 
 free_port() {
     python3 -c 'import socket
@@ -33,20 +37,27 @@ p=s.getsockname()[1]; t.bind(("127.0.0.1",p)); print(p)'
 PORT=$(free_port)
 MEDIA=$(free_port)
 SECRET=$(head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n')
-KONSIL_STATE_DIR=$STATE KONSIL_LISTEN=127.0.0.1:$PORT KONSIL_TOKEN_SECRET=$SECRET \
-    KONSIL_TLS=on KONSIL_MEDIA_PORT=$MEDIA "$BIN/konsil-signaling" >"$STATE/signaling.log" 2>&1 &
-SIG_PID=$!
-
-for _ in $(seq 150); do
-    kill -0 "$SIG_PID" 2>/dev/null || fail "konsil-signaling exited"
-    [ -n "$SFU_PID" ] || SFU_PID=$(ps -o pid= --ppid "$SIG_PID" | head -1 | tr -d ' ')
-    if [ -n "$SFU_PID" ] && [ -S "$STATE/sfu-0.sock" ] &&
-        curl -sfk -o /dev/null "https://127.0.0.1:$PORT/healthz"; then
-        break
-    fi
+# konsil-sfu is started first and handed to signaling as an external SFU (KONSIL_SFU), so
+# both PIDs are ours from the start and signaling's first control connection succeeds.
+"$BIN/konsil-sfu" --port "$MEDIA" --announce-ip 127.0.0.1 --bind-ip 127.0.0.1 \
+    --control "unix:$STATE/sfu-0.sock" >"$STATE/sfu.log" 2>&1 &
+SFU_PID=$!
+for _ in $(seq 100); do
+    [ -S "$STATE/sfu-0.sock" ] && break
+    kill -0 "$SFU_PID" 2>/dev/null || fail "konsil-sfu exited"
     sleep 0.1
 done
-[ -n "$SFU_PID" ] || fail "no konsil-sfu child"
+KONSIL_STATE_DIR=$STATE KONSIL_LISTEN=127.0.0.1:$PORT KONSIL_TOKEN_SECRET=$SECRET \
+    KONSIL_TLS=on KONSIL_SFU="unix:$STATE/sfu-0.sock" "$BIN/konsil-signaling" \
+    >"$STATE/signaling.log" 2>&1 &
+SIG_PID=$!
+UP=""
+for _ in $(seq 150); do
+    kill -0 "$SIG_PID" 2>/dev/null || fail "konsil-signaling exited"
+    if curl -sfk -o /dev/null "https://127.0.0.1:$PORT/healthz"; then UP=1; break; fi
+    sleep 0.1
+done
+[ -n "$UP" ] || fail "konsil-signaling not healthy"
 echo "konsil-signaling pid $SIG_PID, konsil-sfu pid $SFU_PID, https://127.0.0.1:$PORT"
 
 CPU=$(( $(nproc) > 1 ? 1 : 0 ))
