@@ -36,9 +36,10 @@ static int map_codecs(kn_consumer *c, const kn_producer *p) {
     return mapped > 0 ? 0 : KN_EINVAL;
 }
 
-/* Publisher ids → subscriber ids by URI. mid/rid/repaired-rid are dropped:
- * they name the publisher's m-section and layers, and the subscriber routes by
- * the SSRC signaling gave it. */
+/* Publisher ids → subscriber ids by URI. The publisher's mid/rid/repaired-rid
+ * are dropped: they name its m-section and layers. When the subscriber
+ * negotiated sdes:mid, the consumer's own mid is written instead, since
+ * libwebrtc routes by MID before SSRC when no a=ssrc was signaled. */
 static void map_exts(kn_consumer *c, const kn_producer *p) {
     memset(c->ext_map, 0, sizeof(c->ext_map));
     for (unsigned i = 0; i < p->params.n_exts; i++) {
@@ -50,6 +51,11 @@ static void map_exts(kn_consumer *c, const kn_producer *p) {
                 c->ext_map[pe->id] = c->params.exts[j].id;
     }
     c->twcc_id = kn_rtp_params_ext_id(&c->params, KN_EXT_TWCC);
+    size_t mid_len = strlen(c->params.mid);
+    c->fwd = (kn_fwd_ext){.map = c->ext_map,
+                          .mid_id = kn_rtp_params_ext_id(&c->params, KN_EXT_MID),
+                          .mid_len = (uint8_t)mid_len, /* KN_MID_MAX = 16 */
+                          .mid = c->params.mid};
 }
 
 static uint32_t random_ssrc(void) {
@@ -177,7 +183,7 @@ void kn_consumer_on_rtp(kn_consumer *c, unsigned enc, const uint8_t *pkt, size_t
     }
     memcpy(b->data, pkt, len);
     size_t n = len;
-    if (rtp.extension && kn_rtp_ext_rewrite(b->data, len, KN_MTU, c->ext_map, &n) != 0) {
+    if (kn_fwd_ext_rewrite(&c->fwd, b->data, len, KN_MTU, &n) != 0) {
         kn_pktbuf_unref(&c->t->w->pool, b);
         c->t->stats.drop_malformed++;
         return;

@@ -2,7 +2,8 @@
  * consumer.h: one producer forwarded to one subscribing peer. Chooses the
  * encoding (highest active; up only at a keyframe of the target, down at once
  * when the current one stops), rewrites SSRC, sequence number, timestamp,
- * payload type and header extension ids, keeps the retransmission ring in its
+ * payload type and header extension ids (writing its own mid when the
+ * subscriber negotiated sdes:mid), keeps the retransmission ring in its
  * send_stream, and answers NACK / PLI / FIR from its peer. Media loop only;
  * allocates only in kn_consumer_create().
  */
@@ -12,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "router/fwd_ext.h"
 #include "router/rtp_params.h"
 #include "router/send_stream.h"
 #include "router/seq_map.h"
@@ -30,6 +32,7 @@ typedef struct kn_consumer {
     uint8_t pt_map[128];        /* producer pt → consumer pt, 0xff = drop */
     uint8_t ext_map[256];       /* producer ext id → consumer id, 0 = drop */
     uint8_t twcc_id;            /* consumer's transport-cc id, 0 = none */
+    kn_fwd_ext fwd;             /* ext_map plus the consumer's own sdes:mid */
     uint32_t clock_hz;
     bool nack;                  /* peer negotiated nack: keep a ring */
     int current, target;        /* encoding index, -1 = none */

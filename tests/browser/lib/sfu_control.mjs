@@ -111,10 +111,10 @@ export function buildAnswer(peer, sections) {
       for (const r of s.rids) out.push(`a=rid:${r} recv`);
       out.push(`a=simulcast:recv ${s.rids.join(';')}`);
     }
-    if (s.ssrc) {
+    if (s.direction === 'sendonly') {
       const track = `${s.kind}-${s.mid}`;
       out.push(`a=msid:konsil ${track}`);
-      if (s.rtxSsrc) out.push(`a=ssrc-group:FID ${s.ssrc} ${s.rtxSsrc}`);
+      if (s.ssrc && s.rtxSsrc) out.push(`a=ssrc-group:FID ${s.ssrc} ${s.rtxSsrc}`);
       for (const x of [s.ssrc, s.rtxSsrc].filter(Boolean)) out.push(`a=ssrc:${x} cname:konsil`, `a=ssrc:${x} msid:konsil ${track}`);
     }
     for (const c of peer.candidates) {
@@ -205,7 +205,9 @@ export async function publishDirect(ctl, room, page, name = 'pub', { width = 640
 }
 
 // Subscribes the page to `${pub}-audio` / `${pub}-video` as consumers `${name}-<kind>`.
-export async function subscribeDirect(ctl, room, page, name, pub = 'pub', { uris = [URI.mid, URI.absSendTime] } = {}) {
+// signalSsrc false leaves a=ssrc out of the answer: the browser must demux by the mid
+// header extension the SFU writes.
+export async function subscribeDirect(ctl, room, page, name, pub = 'pub', { uris = [URI.mid, URI.absSendTime], signalSsrc = true } = {}) {
   const offer = parseOffer(await pageOffer(page, name, null));
   const peer = await createPeer(ctl, room, name, offer);
   const sections = [];
@@ -213,7 +215,8 @@ export async function subscribeDirect(ctl, room, page, name, pub = 'pub', { uris
     const pick = pickCodec(m, m.kind === 'audio' ? 'opus' : 'VP8', uris);
     const res = await ctl.request('consumer.create', { room, peer: name, consumer: `${name}-${m.kind}`,
       producer: `${pub}-${m.kind}`, mid: m.mid, codecs: [pick.codec], header_extensions: pick.exts });
-    sections.push({ kind: m.kind, mid: m.mid, direction: 'sendonly', pick, ssrc: res.ssrc, rtxSsrc: res.rtx_ssrc });
+    sections.push({ kind: m.kind, mid: m.mid, direction: 'sendonly', pick,
+      ...(signalSsrc ? { ssrc: res.ssrc, rtxSsrc: res.rtx_ssrc } : {}) });
   }
   await pageAnswer(page, name, buildAnswer(peer, sections));
   return peer;
