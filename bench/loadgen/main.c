@@ -47,7 +47,18 @@ static void usage(void) {
     fprintf(stderr,
             "usage: kn-loadgen --server URL --secret S --room R [--publishers P] [--subscribers N]\n"
             "                  [--duration SEC] [--cpu C] [--server-pid PID]... [--layers 1-3]\n"
-            "                  [--local-ip IP] [--connect-timeout SEC]\n");
+            "                  [--local-ip IP] [--connect-timeout SEC] [--srtp any|gcm|cm]\n");
+}
+
+/* --srtp: which DTLS-SRTP profiles the generator offers (RFC 5764 §4.1.2 names). */
+static const char *srtp_profiles(const char *name) {
+    if (strcmp(name, "any") == 0)
+        return KN_DTLS_SRTP_PROFILES;
+    if (strcmp(name, "gcm") == 0)
+        return "SRTP_AEAD_AES_128_GCM";
+    if (strcmp(name, "cm") == 0)
+        return "SRTP_AES128_CM_SHA1_80";
+    return NULL;
 }
 
 static int parse_args(int argc, char **argv, kn_lg_opts *o) {
@@ -55,10 +66,11 @@ static int parse_args(int argc, char **argv, kn_lg_opts *o) {
         {"server", 1, 0, 's'}, {"secret", 1, 0, 'k'}, {"room", 1, 0, 'r'},
         {"publishers", 1, 0, 'p'}, {"subscribers", 1, 0, 'n'}, {"duration", 1, 0, 'd'},
         {"cpu", 1, 0, 'c'}, {"server-pid", 1, 0, 'P'}, {"layers", 1, 0, 'l'},
-        {"local-ip", 1, 0, 'i'}, {"connect-timeout", 1, 0, 't'}, {0, 0, 0, 0}};
+        {"local-ip", 1, 0, 'i'}, {"connect-timeout", 1, 0, 't'}, {"srtp", 1, 0, 'S'},
+        {0, 0, 0, 0}};
     int ch;
     *o = (kn_lg_opts){.publishers = 1, .duration = 20, .cpu = -1, .layers = 3,
-                      .local_ip = "127.0.0.1", .connect_timeout = 15};
+                      .local_ip = "127.0.0.1", .connect_timeout = 15, .srtp = "any"};
     while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (ch) {
         case 's': o->server = optarg; break;
@@ -71,6 +83,7 @@ static int parse_args(int argc, char **argv, kn_lg_opts *o) {
         case 'l': o->layers = (unsigned)atoi(optarg); break;
         case 'i': o->local_ip = optarg; break;
         case 't': o->connect_timeout = atof(optarg); break;
+        case 'S': o->srtp = optarg; break;
         case 'P':
             if (o->n_server_pids == KN_LG_MAX_PIDS)
                 return -1;
@@ -79,6 +92,8 @@ static int parse_args(int argc, char **argv, kn_lg_opts *o) {
         default: return -1;
         }
     }
+    if (srtp_profiles(o->srtp) == NULL)
+        return -1;
     if (!o->server || !o->secret || !o->room || o->publishers == 0 || o->layers < 1 ||
         o->layers > 3 || o->duration <= 0)
         return -1;
@@ -230,6 +245,8 @@ int main(int argc, char **argv) {
     }
     if (kn_srtp_global_init() != 0 || kn_clip_build(&clip, r.o.layers) != 0 ||
         kn_dtls_ctx_create(&dctx) != 0)
+        return 1;
+    if (SSL_CTX_set_tlsext_use_srtp(kn_dtls_ctx_ssl_ctx(dctx), srtp_profiles(r.o.srtp)) != 0)
         return 1;
     r.loop = uv_default_loop();
     kn_peer_cfg cfg = {.loop = r.loop, .dtls_ctx = dctx, .clip = &clip, .n_layers = r.o.layers,

@@ -181,6 +181,7 @@ static void latency(kn_peer *p, const kn_rtp *r, const uint8_t *b, bool video, u
             long i = kn_clip_find(pub->tx[l].track, h);
             if (i >= 0 && pub->tx[l].track->pkts[i].unique && pub->tx[l].send_us[i]) {
                 kn_lat_add(p->lat, now - pub->tx[l].send_us[i]);
+                p->c.layer_pkts[l - 1]++;
                 return;
             }
         }
@@ -349,6 +350,8 @@ void kn_peer_rx_tick(kn_peer *p, uint64_t now) {
 }
 
 void kn_peer_rx_window_start(kn_peer *p) {
+    memset(p->c.layer_pkts, 0, sizeof(p->c.layer_pkts));
+    p->c.lat_unmatched = 0;
     for (unsigned i = 0; i < p->n_rx; i++) {
         kn_sub_stream *s = &p->rx[i];
         s->w_base = s->max_ext;

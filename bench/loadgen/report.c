@@ -29,7 +29,7 @@ static json_t *subscriber_json(const kn_peer *p, double secs, uint64_t *pkts, ui
     *expected += exp;
     *freezes += frz;
     double loss = exp ? 100.0 * (double)(exp > rcv ? exp - rcv : 0) / (double)exp : 100.0;
-    return json_pack("{s:i, s:b, s:I, s:f, s:I, s:f, s:I, s:I, s:f, s:f, s:f, s:I, s:I, s:I}",
+    json_t *j = json_pack("{s:i, s:b, s:I, s:f, s:I, s:f, s:I, s:I, s:f, s:f, s:f, s:I, s:I, s:I}",
                      "peer", p->idx, "connected", p->media_ok, "packets", (json_int_t)rcv,
                      "loss_pct", loss, "frames", (json_int_t)fr, "fps", (double)fr / secs,
                      "keyframes", (json_int_t)key, "freezes", (json_int_t)frz, "freeze_ms",
@@ -37,6 +37,12 @@ static json_t *subscriber_json(const kn_peer *p, double secs, uint64_t *pkts, ui
                      "latency_p99_ms", ms(kn_lat_quantile(p->lat, 0.99)), "nacks",
                      (json_int_t)p->c.nacks_out, "plis", (json_int_t)p->c.plis_out,
                      "srtp_errors", (json_int_t)p->c.srtp_errors);
+    json_object_set_new(j, "video_pkts_by_layer",
+                        json_pack("[I, I, I]", (json_int_t)p->c.layer_pkts[0],
+                                  (json_int_t)p->c.layer_pkts[1], (json_int_t)p->c.layer_pkts[2]));
+    json_object_set_new(j, "unmatched", json_integer((json_int_t)p->c.lat_unmatched));
+    json_object_set_new(j, "unknown_rtp", json_integer((json_int_t)p->c.rtp_unknown));
+    return j;
 }
 
 static json_t *subscribers_json(const kn_peer *peers, unsigned n, double secs, bool *all_ok) {
@@ -87,7 +93,7 @@ static json_t *publishers_json(const kn_peer *peers, unsigned n) {
                      connected, "nacks_received", (json_int_t)nacks, "retransmitted",
                      (json_int_t)rtx, "nack_not_in_ring", (json_int_t)missed, "plis_received",
                      (json_int_t)plis, "firs_received", (json_int_t)firs, "srtp_profile",
-                     count ? kn_dtls_srtp_profile_name(&peers[0].dtls) : "none");
+                     count ? kn_srtp_profile_name(peers[0].srtp.profile) : "none");
 }
 
 static json_t *server_json(const kn_lg_opts *o, const kn_lg_sample *a, const kn_lg_sample *b,

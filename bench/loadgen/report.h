@@ -19,6 +19,7 @@
 
 typedef struct kn_lg_opts {
     const char *server, *secret, *room, *local_ip;
+    const char *srtp; /* any, gcm, cm */
     unsigned publishers, subscribers, layers;
     double duration, connect_timeout;
     int cpu;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_loadgen_smoke.sh: kn-loadgen against a real konsil-signaling (+ its konsil-sfu
 # SFU) on loopback: 1 publisher (Opus + 3 VP8 simulcast layers) and 3 subscribers
-# for ~8 s. Asserts every subscriber connected and completed frames, and loss < 5 %.
+# for ~8 s (AEAD_AES_128_GCM), then 1 subscriber for ~3 s with AES_CM_128_HMAC_SHA1_80.
+# Asserts every subscriber connected and completed frames, loss < 5 %, the profile.
 # No timing assertions. Stops exactly the PIDs it started (signaling and
 # the SFU) on every exit path.
 set -u
@@ -61,21 +62,27 @@ done
 echo "konsil-signaling pid $SIG_PID, konsil-sfu pid $SFU_PID, https://127.0.0.1:$PORT"
 
 CPU=$(( $(nproc) > 1 ? 1 : 0 ))
-OUT=$("$BIN/kn-loadgen" --server "https://127.0.0.1:$PORT" --secret "$SECRET" --room smoke \
-    --publishers 1 --subscribers 3 --duration 8 --cpu "$CPU" \
-    --server-pid "$SFU_PID" --server-pid "$SIG_PID" 2>"$STATE/loadgen.err")
-RC=$?
-echo "kn-loadgen exit $RC: $OUT"
-cat "$STATE/loadgen.err"
-[ "$RC" -eq 3 ] && fail "generator saturated (run refused)"
-[ -n "$OUT" ] || fail "no result line"
 
-python3 - "$OUT" <<'PY' || fail "assertions"
+# run ROOM SUBSCRIBERS SECONDS SRTP PROFILE: one kn-loadgen run and its assertions.
+run() {
+    local out rc
+    out=$("$BIN/kn-loadgen" --server "https://127.0.0.1:$PORT" --secret "$SECRET" --room "$1" \
+        --publishers 1 --subscribers "$2" --duration "$3" --srtp "$4" --cpu "$CPU" \
+        --server-pid "$SFU_PID" --server-pid "$SIG_PID" 2>"$STATE/loadgen-$1.err")
+    rc=$?
+    echo "kn-loadgen ($1) exit $rc: $out"
+    cat "$STATE/loadgen-$1.err"
+    [ "$rc" -eq 3 ] && fail "generator saturated (run refused)"
+    [ -n "$out" ] || fail "no result line"
+    python3 - "$out" "$2" "$5" <<'PY' || fail "assertions ($1)"
 import json, sys
 r = json.loads(sys.argv[1])
+want, profile = int(sys.argv[2]), sys.argv[3]
 subs = r["subscribers"]["per_subscriber"]
-ok = len(subs) == 3
-print(f"{'ok  ' if ok else 'FAIL'} 3 subscribers reported")
+ok = len(subs) == want
+print(f"{'ok  ' if ok else 'FAIL'} {want} subscribers reported")
+p = r["publishers"]["srtp_profile"] == profile
+print(f"{'ok  ' if p else 'FAIL'} SRTP profile {r['publishers']['srtp_profile']} == {profile}")
 for s in subs:
     c = s["connected"] and s["frames"] > 0 and s["packets"] > 0
     print(f"{'ok  ' if c else 'FAIL'} subscriber {s['peer']}: connected, {s['frames']} frames, {s['packets']} packets")
@@ -85,7 +92,11 @@ for s in subs:
 srv = r["server"]["pids"]
 s = all(p["cpu_s"] >= 0 and p["rss_kb"] > 0 for p in srv)
 print(f"{'ok  ' if s else 'FAIL'} server CPU and RSS read for {len(srv)} pids")
-sys.exit(0 if ok and s else 1)
+sys.exit(0 if ok and p and s else 1)
 PY
-[ "$RC" -eq 0 ] || fail "kn-loadgen exit $RC"
+    [ "$rc" -eq 0 ] || fail "kn-loadgen exit $rc"
+}
+
+run smoke 3 8 any AEAD_AES_128_GCM
+run smokecm 1 3 cm AES_CM_128_HMAC_SHA1_80
 echo "PASS test_loadgen_smoke"
