@@ -35,6 +35,10 @@ struct kn_sfuchild {
 
 static void spawn(kn_sfuchild *s);
 
+static void on_restart_timer(uv_timer_t *t) {
+    spawn(t->data);
+}
+
 static void finish_if_idle(kn_sfuchild *s) {
     if (!s->stopping || s->running || s->proc_open || s->open_handles > 0)
         return;
@@ -69,7 +73,7 @@ static void child_on_exit(uv_process_t *p, int64_t status, int sig) {
         s->backoff_ms = BACKOFF_MIN_MS;
     KN_LOG_WARN("sfu-child", "konsil-sfu died (status %lld, signal %d); restart in %u ms",
                 (long long)status, sig, s->backoff_ms);
-    uv_timer_start(&s->restart, (uv_timer_cb)spawn, s->backoff_ms, 0);
+    uv_timer_start(&s->restart, on_restart_timer, s->backoff_ms, 0);
     s->backoff_ms = s->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : s->backoff_ms * 2;
 }
 
@@ -84,7 +88,7 @@ static void spawn(kn_sfuchild *s) {
     uv_process_options_t o = {.exit_cb = child_on_exit, .file = s->exe, .args = args,
                               .stdio_count = 3, .stdio = stdio};
     if (s->proc_open) { /* previous process handle still closing: try again shortly */
-        uv_timer_start(&s->restart, (uv_timer_cb)spawn, 50, 0);
+        uv_timer_start(&s->restart, on_restart_timer, 50, 0);
         return;
     }
     if (strncmp(s->control, "unix:", 5) == 0)
@@ -97,7 +101,7 @@ static void spawn(kn_sfuchild *s) {
         KN_LOG_ERROR("sfu-child", "cannot start %s: %s; retry in %u ms", s->exe, uv_strerror(rc),
                      s->backoff_ms);
         uv_close((uv_handle_t *)&s->proc, on_handle_closed);
-        uv_timer_start(&s->restart, (uv_timer_cb)spawn, s->backoff_ms, 0);
+        uv_timer_start(&s->restart, on_restart_timer, s->backoff_ms, 0);
         s->backoff_ms = s->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : s->backoff_ms * 2;
         return;
     }

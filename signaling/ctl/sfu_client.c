@@ -53,6 +53,10 @@ struct kn_sfuctl {
 
 static void connect_now(kn_sfuctl *c);
 
+static void on_retry_timer(uv_timer_t *t) {
+    connect_now(t->data);
+}
+
 static int parse_address(kn_sfuctl *c, const char *address) {
     if (strncmp(address, "unix:", 5) == 0) {
         if (address[5] == '\0' || strlen(address + 5) >= sizeof(c->path))
@@ -90,7 +94,8 @@ static void fail_pending(kn_sfuctl *c) {
     c->n_pending = 0;
     while (p != NULL) {
         pending *next = p->next;
-        p->cb(p->arg, KN_EIO, NULL, "sfu connection lost");
+        if (p->cb)
+            p->cb(p->arg, KN_EIO, NULL, "sfu connection lost");
         free(p);
         p = next;
     }
@@ -113,7 +118,7 @@ static void drop_conn(kn_sfuctl *c) {
     if (was_up && c->hooks.on_state)
         c->hooks.on_state(c->hooks.arg, false);
     if (!c->closing) {
-        uv_timer_start(&c->retry, (uv_timer_cb)connect_now, c->retry_ms, 0);
+        uv_timer_start(&c->retry, on_retry_timer, c->retry_ms, 0);
         c->retry_ms = c->retry_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : c->retry_ms * 2;
     }
 }
@@ -133,9 +138,9 @@ static void on_response(kn_sfuctl *c, kn_ctl_msg *m) {
     if (c->tail == p)
         c->tail = prev;
     c->n_pending--;
-    if (m->result != NULL)
+    if (p->cb != NULL && m->result != NULL)
         p->cb(p->arg, 0, m->result, NULL);
-    else
+    else if (p->cb != NULL)
         p->cb(p->arg, kn_ctl_code_to_err(m->err_code), NULL, m->err_message);
     free(p);
 }
@@ -231,7 +236,7 @@ static void on_connect(uv_connect_t *req, int status) {
 static void connect_now(kn_sfuctl *c) {
     conn *k = calloc(1, sizeof(*k));
     if (k == NULL) {
-        uv_timer_start(&c->retry, (uv_timer_cb)connect_now, RETRY_MAX_MS, 0);
+        uv_timer_start(&c->retry, on_retry_timer, RETRY_MAX_MS, 0);
         return;
     }
     k->owner = c;

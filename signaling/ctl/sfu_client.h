@@ -34,8 +34,9 @@ int kn_sfuctl_create(uv_loop_t *loop, const char *address, const char *secret,
                      const kn_sfuctl_hooks *hooks, kn_sfuctl **out);
 
 /*
- * Sends {"id","method","params"} (params is consumed, may be NULL). cb runs
- * exactly once, later, unless this returns an error. Returns 0, KN_ESTATE when
+ * Sends {"id","method","params"} (params is consumed, may be NULL). cb (may
+ * be NULL: fire and forget) runs exactly once, later, unless this returns an
+ * error. Returns 0, KN_ESTATE when
  * not connected, KN_ELIMIT when too many requests are pending, or KN_ENOMEM.
  */
 int kn_sfuctl_request(kn_sfuctl *c, const char *method, json_t *params, kn_sfuctl_cb cb,

@@ -88,11 +88,18 @@ static int find_codec(const kn_sdp_media *m, const char *name) {
 }
 
 int kn_sdp_choose_codec(const kn_sdp_media *m, int *codec, int *rtx) {
-    int i = -1;
     if (m->kind == KN_SDP_AUDIO)
-        i = find_codec(m, "opus");
-    else if (m->kind == KN_SDP_VIDEO && (i = find_codec(m, "VP8")) < 0)
-        i = find_codec(m, "H264");
+        return kn_sdp_choose_codec_named(m, "opus", codec, rtx);
+    if (kn_sdp_choose_codec_named(m, "VP8", codec, rtx) == 0)
+        return 0;
+    return kn_sdp_choose_codec_named(m, "H264", codec, rtx);
+}
+
+int kn_sdp_choose_codec_named(const kn_sdp_media *m, const char *name, int *codec, int *rtx) {
+    int i = -1;
+    bool audio_name = strcmp(name, "opus") == 0;
+    if ((m->kind == KN_SDP_AUDIO) == audio_name && m->kind != KN_SDP_OTHER)
+        i = find_codec(m, name);
     if (i < 0)
         return KN_ENOENT;
     *codec = i;

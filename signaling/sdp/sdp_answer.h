@@ -47,6 +47,9 @@ typedef struct kn_sdp_answer {
  */
 int kn_sdp_choose_codec(const kn_sdp_media *m, int *codec, int *rtx);
 
+/* Like kn_sdp_choose_codec but only codec `name` ("opus", "VP8", "H264"). */
+int kn_sdp_choose_codec_named(const kn_sdp_media *m, const char *name, int *codec, int *rtx);
+
 /* rtcp-fb bits (KN_SDP_FB_*) the SFU implements for `kind`. */
 unsigned kn_sdp_supported_fb(kn_sdp_kind kind);
 

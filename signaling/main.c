@@ -1,0 +1,248 @@
+/*
+ * main.c: konsil-signaling command line. `konsil-signaling [--config FILE]`
+ * serves WHIP/WHEP, the demo page and /healthz over HTTPS on one libuv loop
+ * (libwebsockets as a foreign-loop user), starting and supervising its own
+ * konsil-sfu unless KONSIL_SFU names one. `token` and `demo-url` print access
+ * tokens signed with the same secret.
+ */
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <uv.h>
+
+#include "auth/jwt.h"
+#include "conf/config.h"
+#include "conf/selfsigned.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "ctl/sfu_child.h"
+#include "ctl/sfu_client.h"
+#include "http/httpd.h"
+#include "whip/whip.h"
+
+typedef struct server {
+    uv_loop_t loop;
+    uv_signal_t sigint, sigterm;
+    kn_sigcfg cfg;
+    kn_whip whip;
+    kn_httpd *httpd;
+    kn_sfuctl *ctl;
+    kn_sfuchild *child;
+    bool stopping;
+} server;
+
+static void usage(FILE *f) {
+    fprintf(f, "usage: konsil-signaling [--config FILE]            serve WHIP/WHEP over HTTPS\n"
+               "       konsil-signaling token --room R --role publish|subscribe [--ttl SECONDS]\n"
+               "                              [--config FILE]     print an access token\n"
+               "       konsil-signaling demo-url [--room R] [--ttl SECONDS] [--config FILE]\n"
+               "                                                   print a demo page URL with tokens\n"
+               "       konsil-signaling --help | --version\n\n");
+    kn_sigcfg_print_help(f);
+}
+
+/* ---- token / demo-url ---- */
+
+static int make_token(const kn_sigcfg *c, const char *room, const char *role, long ttl, char *buf,
+                      size_t cap) {
+    kn_jwt_claims claims = {.exp = (int64_t)time(NULL) + ttl};
+    if (strlen(room) > KN_JWT_ROOM_MAX || strlen(role) >= sizeof(claims.role))
+        return KN_EINVAL;
+    strcpy(claims.room, room);
+    strcpy(claims.role, role);
+    return kn_jwt_sign(&claims, (const uint8_t *)c->token_secret, strlen(c->token_secret), buf,
+                       cap);
+}
+
+static int cmd_tokens(int argc, char **argv, bool demo) {
+    const char *room = demo ? "demo" : NULL, *role = NULL, *config = NULL;
+    long ttl = 3600;
+    kn_sigcfg cfg;
+    char pub[1024], sub[1024];
+    for (int i = 2; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--room") == 0)
+            room = argv[i + 1];
+        else if (strcmp(argv[i], "--role") == 0 && !demo)
+            role = argv[i + 1];
+        else if (strcmp(argv[i], "--ttl") == 0)
+            ttl = strtol(argv[i + 1], NULL, 10);
+        else if (strcmp(argv[i], "--config") == 0)
+            config = argv[i + 1];
+        else
+            break;
+    }
+    if (room == NULL || (!demo && role == NULL) || ttl <= 0 || (argc % 2) != 0) {
+        usage(stderr);
+        return 2;
+    }
+    if (kn_sigcfg_load(&cfg, config) != 0 || kn_sigcfg_resolve_secret(&cfg) != 0) {
+        fprintf(stderr, "konsil-signaling: cannot resolve the token secret in %s\n", cfg.state_dir);
+        return 1;
+    }
+    if (make_token(&cfg, room, demo ? "publish" : role, ttl, pub, sizeof(pub)) != 0 ||
+        (demo && make_token(&cfg, room, "subscribe", ttl, sub, sizeof(sub)) != 0)) {
+        fprintf(stderr, "konsil-signaling: bad room or role (room: 1-64 of [A-Za-z0-9_.-]; "
+                        "role: publish or subscribe)\n");
+        return 2;
+    }
+    if (!demo)
+        printf("%s\n", pub);
+    else
+        printf("%s://%s:%u/#token=%s&view=%s\n", cfg.tls ? "https" : "http",
+               strcmp(cfg.listen_host, "0.0.0.0") == 0 ? "127.0.0.1" : cfg.listen_host,
+               cfg.listen_port, pub, sub);
+    return 0;
+}
+
+/* ---- serve ---- */
+
+static void close_walk(uv_handle_t *h, void *arg) {
+    (void)arg;
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+static void on_child_stopped(void *arg) {
+    server *s = arg;
+    s->child = NULL;
+}
+
+static void shutdown_server(server *s) {
+    if (s->stopping)
+        return;
+    s->stopping = true;
+    KN_LOG_INFO("main", "shutting down");
+    uv_close((uv_handle_t *)&s->sigint, NULL);
+    uv_close((uv_handle_t *)&s->sigterm, NULL);
+    if (s->ctl)
+        kn_sfuctl_destroy(s->ctl, NULL, NULL); /* fails pending requests first */
+    s->ctl = NULL;
+    s->whip.ctl = NULL;
+    if (s->httpd)
+        kn_httpd_destroy(s->httpd);
+    s->httpd = NULL;
+    if (s->child)
+        kn_sfuchild_stop(s->child, on_child_stopped, s);
+}
+
+static void on_signal(uv_signal_t *h, int signum) {
+    KN_LOG_INFO("main", "signal %d", signum);
+    shutdown_server(h->data);
+}
+
+static int prepare_tls(kn_sigcfg *c) {
+    if (!c->tls)
+        return 0;
+    if (c->tls_cert[0] != '\0' || c->tls_key[0] != '\0') {
+        if (c->tls_cert[0] == '\0' || c->tls_key[0] == '\0') {
+            fprintf(stderr, "konsil-signaling: set both KONSIL_TLS_CERT and KONSIL_TLS_KEY\n");
+            return KN_EINVAL;
+        }
+        return 0;
+    }
+    int rc = kn_selfsigned_ensure(c->state_dir, c->tls_cert, c->tls_key, sizeof(c->tls_cert));
+    if (rc != 0)
+        fprintf(stderr, "konsil-signaling: cannot create a self-signed certificate in %s: %s\n",
+                c->state_dir, kn_strerror(rc));
+    return rc;
+}
+
+static int start_sfu(server *s, char *address, size_t cap) {
+    char exe[600], state[PATH_MAX];
+    if (s->cfg.sfu[0] != '\0') {
+        snprintf(address, cap, "%s", s->cfg.sfu);
+        return 0;
+    }
+    if (realpath(s->cfg.state_dir, state) == NULL || kn_sfuchild_find_exe(exe, sizeof(exe)) != 0)
+        return KN_EIO;
+    if ((size_t)snprintf(address, cap, "unix:%s/sfu-0.sock", state) >= cap)
+        return KN_ELIMIT;
+    kn_sfuchild_opts o = {exe, s->cfg.media_port, s->cfg.announce_ip, address};
+    return kn_sfuchild_start(&s->loop, &o, &s->child);
+}
+
+static int start_server(server *s) {
+    char address[700];
+    int rc;
+    if ((rc = kn_whip_init(&s->whip, s->cfg.token_secret, KN_WEB_DIR)) != 0)
+        return rc;
+    if ((rc = start_sfu(s, address, sizeof(address))) != 0) {
+        fprintf(stderr, "konsil-signaling: cannot start konsil-sfu: %s\n", kn_strerror(rc));
+        return rc;
+    }
+    kn_sfuctl_hooks hooks = {kn_whip_on_event, kn_whip_on_state, &s->whip};
+    if ((rc = kn_sfuctl_create(&s->loop, address, s->cfg.sfu_secret, &hooks, &s->ctl)) != 0) {
+        fprintf(stderr, "konsil-signaling: bad SFU control address %s\n", address);
+        return rc;
+    }
+    s->whip.ctl = s->ctl;
+    kn_httpd_opts ho = {s->cfg.listen_host, s->cfg.listen_port, s->cfg.tls, s->cfg.tls_cert,
+                        s->cfg.tls_key};
+    if ((rc = kn_httpd_start(&s->loop, &ho, kn_whip_handle, &s->whip, &s->httpd)) != 0) {
+        fprintf(stderr, "konsil-signaling: cannot listen on %s:%u\n", s->cfg.listen_host,
+                s->cfg.listen_port);
+        return rc;
+    }
+    KN_LOG_INFO("main", "konsil-signaling %s on %s://%s:%u, sfu %s, state %s", KN_VERSION,
+                s->cfg.tls ? "https" : "http", s->cfg.listen_host, s->cfg.listen_port, address,
+                s->cfg.state_dir);
+    return 0;
+}
+
+static int cmd_serve(int argc, char **argv) {
+    static server s;
+    const char *config = NULL;
+    if (argc == 3 && strcmp(argv[1], "--config") == 0)
+        config = argv[2];
+    else if (argc != 1) {
+        usage(stderr);
+        return 2;
+    }
+    if (kn_sigcfg_load(&s.cfg, config) != 0)
+        return 2;
+    if (kn_sigcfg_resolve_secret(&s.cfg) != 0) {
+        fprintf(stderr, "konsil-signaling: cannot use state directory %s\n", s.cfg.state_dir);
+        return 1;
+    }
+    if (prepare_tls(&s.cfg) != 0)
+        return 1;
+    signal(SIGPIPE, SIG_IGN);
+    uv_loop_init(&s.loop);
+    uv_signal_init(&s.loop, &s.sigint);
+    uv_signal_init(&s.loop, &s.sigterm);
+    s.sigint.data = s.sigterm.data = &s;
+    uv_signal_start(&s.sigint, on_signal, SIGINT);
+    uv_signal_start(&s.sigterm, on_signal, SIGTERM);
+    int rc = start_server(&s);
+    if (rc != 0)
+        shutdown_server(&s);
+    uv_run(&s.loop, UV_RUN_DEFAULT);
+    kn_whip_close(&s.whip);
+    if (uv_loop_close(&s.loop) != 0) { /* lws may leave a handle behind on a failed start */
+        uv_walk(&s.loop, close_walk, NULL);
+        uv_run(&s.loop, UV_RUN_DEFAULT);
+        uv_loop_close(&s.loop);
+    }
+    KN_LOG_INFO("main", "stopped");
+    return rc == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv) {
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+        printf("konsil-signaling %s\n", KN_VERSION);
+        return 0;
+    }
+    if (argc >= 2 && strcmp(argv[1], "token") == 0)
+        return cmd_tokens(argc, argv, false);
+    if (argc >= 2 && strcmp(argv[1], "demo-url") == 0)
+        return cmd_tokens(argc, argv, true);
+    return cmd_serve(argc, argv);
+}
