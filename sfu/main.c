@@ -138,6 +138,10 @@ int main(int argc, char **argv) {
         return 1;
     }
     worker.consent_ms = (uint64_t)o.consent_s * 1000;
+    if (strcmp(o.bind_ip, "0.0.0.0") == 0 || strcmp(o.bind_ip, "::") == 0)
+        KN_LOG_WARN("main", "media bound to %s: UDP replies leave with the kernel's source "
+                            "address; if it is not %s, browsers drop them (use --bind-ip)",
+                    o.bind_ip, o.announce_ip);
     if ((rc = kn_api_server_init(&api, loop, o.control, secret, dispatch, &worker)) != 0) {
         KN_LOG_ERROR("main", "control %s: %s", o.control, kn_strerror(rc));
         return 1;

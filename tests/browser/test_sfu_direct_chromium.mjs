@@ -53,4 +53,5 @@ runTest('sfu direct chromium', 150, async () => {
   }
   const events = ctl.events.filter((e) => e.event === 'peer.connected');
   check(events.length === 3, `three peer.connected events (${events.length})`);
+  check(events.every((e) => e.params.transport === 'udp'), `all peers connected over UDP (${events.map((e) => e.params.transport)})`);
 });

@@ -11,13 +11,17 @@ import { join } from 'node:path';
 import { binDir, controlClient, freeMediaPort, startProcess, sleep, pidAlive, onCleanup } from '../../lib/konsil.mjs';
 
 // Starts konsil-sfu; returns {pid, port, ctl, sock, log, stop}. extraArgs go to the binary.
-export async function startSfu({ logLevel = 'info', extraArgs = [] } = {}) {
+// Media is bound to 127.0.0.1, the announced address: on the host Chromium checks from its
+// eth0 address toward 127.0.0.1, and a reply from a 0.0.0.0 socket would leave with source
+// 192.0.2.2, which Chromium drops (RFC 8445 §7.2.5.2.1: the response must come from the
+// address the request went to), so only ICE-TCP would connect.
+export async function startSfu({ logLevel = process.env.KN_SFU_LOG || 'info', extraArgs = [], bindIp = '127.0.0.1' } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'konsil-sfu-'));
   const sock = join(dir, 'control.sock');
   const log = join(dir, 'sfu.log');
   const port = await freeMediaPort();
   const proc = startProcess(join(binDir, 'konsil-sfu'),
-    ['--port', String(port), '--announce-ip', '127.0.0.1', '--control', `unix:${sock}`, '--log-level', logLevel, ...extraArgs],
+    ['--port', String(port), '--announce-ip', '127.0.0.1', '--bind-ip', bindIp, '--control', `unix:${sock}`, '--log-level', logLevel, ...extraArgs],
     { logFile: log });
   let ctl;
   for (let i = 0; i < 100 && !ctl; i++) {
@@ -125,10 +129,11 @@ export function buildAnswer(peer, sections) {
   return `${out.join('\r\n')}\r\n`;
 }
 
-// peer.create for an offer (the SFU is the DTLS server for actpass/active offers).
-export function createPeer(ctl, room, peer, offer) {
+// peer.create for an offer. The SFU is the DTLS server for actpass/active offers unless
+// `role` says otherwise (an answerer may take either role for actpass, RFC 8842 §5.2).
+export function createPeer(ctl, room, peer, offer, role) {
   return ctl.request('peer.create', { room, peer, ice: offer.ice,
-    dtls: { fingerprint: offer.fingerprint, role: offer.setup === 'passive' ? 'client' : 'server' } });
+    dtls: { fingerprint: offer.fingerprint, role: role || (offer.setup === 'passive' ? 'client' : 'server') } });
 }
 
 // A blank page on http://127.0.0.1 (a secure context, so getUserMedia exists). Returns its URL.
@@ -190,9 +195,9 @@ export function pageAnswer(page, id, sdp) {
 
 
 // Publishes the page's camera + mic as producers `${name}-audio` / `${name}-video`.
-export async function publishDirect(ctl, room, page, name = 'pub', { width = 640, height = 480 } = {}) {
+export async function publishDirect(ctl, room, page, name = 'pub', { width = 640, height = 480, role } = {}) {
   const offer = parseOffer(await pageOffer(page, name, { width, height }));
-  const peer = await createPeer(ctl, room, name, offer);
+  const peer = await createPeer(ctl, room, name, offer, role);
   const sections = [];
   for (const m of offer.media) {
     const pick = pickCodec(m, m.kind === 'audio' ? 'opus' : 'VP8', [URI.mid, URI.audioLevel, URI.absSendTime]);
@@ -207,9 +212,9 @@ export async function publishDirect(ctl, room, page, name = 'pub', { width = 640
 // Subscribes the page to `${pub}-audio` / `${pub}-video` as consumers `${name}-<kind>`.
 // signalSsrc false leaves a=ssrc out of the answer: the browser must demux by the mid
 // header extension the SFU writes.
-export async function subscribeDirect(ctl, room, page, name, pub = 'pub', { uris = [URI.mid, URI.absSendTime], signalSsrc = true } = {}) {
+export async function subscribeDirect(ctl, room, page, name, pub = 'pub', { uris = [URI.mid, URI.absSendTime], signalSsrc = true, role } = {}) {
   const offer = parseOffer(await pageOffer(page, name, null));
-  const peer = await createPeer(ctl, room, name, offer);
+  const peer = await createPeer(ctl, room, name, offer, role);
   const sections = [];
   for (const m of offer.media) {
     const pick = pickCodec(m, m.kind === 'audio' ? 'opus' : 'VP8', uris);
