@@ -32,6 +32,7 @@ typedef struct server {
     kn_httpd *httpd;
     kn_sfuctl *ctl;
     kn_sfuchild *child;
+    kn_httpd *closing_httpd;
     bool stopping;
 } server;
 
@@ -124,6 +125,7 @@ static void shutdown_server(server *s) {
     s->whip.ctl = NULL;
     if (s->httpd)
         kn_httpd_destroy(s->httpd);
+    s->closing_httpd = s->httpd;
     s->httpd = NULL;
     if (s->child)
         kn_sfuchild_stop(s->child, on_child_stopped, s);
@@ -220,6 +222,8 @@ static int cmd_serve(int argc, char **argv) {
     int rc = start_server(&s);
     if (rc != 0)
         shutdown_server(&s);
+    uv_run(&s.loop, UV_RUN_DEFAULT);
+    kn_httpd_free(s.closing_httpd);
     uv_run(&s.loop, UV_RUN_DEFAULT);
     kn_whip_close(&s.whip);
     if (uv_loop_close(&s.loop) != 0) { /* lws may leave a handle behind on a failed start */

@@ -262,6 +262,7 @@ int kn_httpd_start(uv_loop_t *loop, const kn_httpd_opts *o, kn_http_handler hand
     info.alpn = "http/1.1";
     info.timeout_secs = 30;
     info.vhost_name = "konsil";
+    info.pcontext = &h->ctx; /* lws clears it when the destroy has completed */
     if (o->tls) {
         info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
         info.ssl_cert_filepath = o->cert_path;
@@ -278,6 +279,14 @@ int kn_httpd_start(uv_loop_t *loop, const kn_httpd_opts *o, kn_http_handler hand
 }
 
 void kn_httpd_destroy(kn_httpd *h) {
-    lws_context_destroy(h->ctx);
+    if (h->ctx != NULL)
+        lws_context_destroy(h->ctx);
+}
+
+void kn_httpd_free(kn_httpd *h) {
+    if (h == NULL)
+        return;
+    if (h->ctx != NULL) /* second stage after the loop ran (foreign-loop destroy) */
+        lws_context_destroy(h->ctx);
     free(h);
 }

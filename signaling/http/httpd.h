@@ -78,6 +78,10 @@ int kn_httpd_start(uv_loop_t *loop, const kn_httpd_opts *o, kn_http_handler hand
 /* Begins shutdown of every connection; handles close on the loop afterwards. */
 void kn_httpd_destroy(kn_httpd *h);
 
+/* After the loop ran the close callbacks: finishes the lws destroy and frees h
+ * (accepts NULL). The loop must be run once more afterwards. */
+void kn_httpd_free(kn_httpd *h);
+
 /* Sends the response once (later calls are ignored); copies body. */
 void kn_http_respond(kn_http_req *r, int status, const char *type, const void *body, size_t len);
 
