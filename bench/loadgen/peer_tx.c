@@ -51,8 +51,11 @@ void kn_peer_tx_free(kn_peer *p) {
 }
 
 void kn_peer_tx_start(kn_peer *p, uint64_t now) {
+    /* Publishers connect together: spread their frame clocks (and so their keyframe
+     * bursts) over one video frame interval, in a fixed order by peer index. */
+    uint64_t offset = (uint64_t)p->idx * 7919u % (1000000u / KN_CLIP_FPS);
     for (unsigned i = 0; i < p->n_tx; i++) {
-        p->tx[i].next_us = now;
+        p->tx[i].next_us = now + offset;
         p->tx[i].frame = 0; /* frame 0 is a keyframe */
     }
     p->next_rtcp_us = now + SR_INTERVAL_US;
