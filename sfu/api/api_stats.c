@@ -61,13 +61,13 @@ json_t *kn_api_peer_stats(kn_transport *t) {
                            (json_int_t)s->nacks_sent, "plis_sent", (json_int_t)s->plis_sent,
                            "firs_sent", (json_int_t)s->firs_sent, "rtx_packets",
                            (json_int_t)s->rx_rtx);
-    json_t *tx = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "packets",
+    json_t *tx = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "packets",
                            (json_int_t)s->tx_packets, "bytes", (json_int_t)s->tx_bytes,
                            "rtp_packets", (json_int_t)s->tx_rtp, "rtcp_packets",
                            (json_int_t)s->tx_rtcp, "nacks_received",
                            (json_int_t)s->nacks_received, "rtx_sent", (json_int_t)s->rtx_sent,
                            "plis_received", (json_int_t)s->plis_received, "firs_received",
-                           (json_int_t)s->firs_received);
+                           (json_int_t)s->firs_received, "twcc_sent", (json_int_t)s->twcc_sent);
     json_t *dropped = json_pack(
         "{s:I,s:I,s:I,s:I,s:I}", "stun_auth", (json_int_t)s->drop_stun_auth, "srtp_auth",
         (json_int_t)s->drop_srtp_auth, "malformed", (json_int_t)s->drop_malformed,

@@ -33,6 +33,11 @@ int kn_producer_create(kn_transport *t, const char *id, const kn_rtp_params *par
     p->mid_id = kn_rtp_params_ext_id(params, KN_EXT_MID);
     p->rid_id = kn_rtp_params_ext_id(params, KN_EXT_RID);
     p->rrid_id = kn_rtp_params_ext_id(params, KN_EXT_RRID);
+    /* One extension id space per BUNDLE: any producer that negotiated
+     * transport-cc names the id for the whole transport. */
+    uint8_t twcc_id = kn_rtp_params_ext_id(params, KN_EXT_TWCC);
+    if (twcc_id != 0 && params->n_codecs > 0 && (params->codecs[0].fb & KN_FB_TWCC))
+        t->twcc_rx_id = twcc_id;
     for (unsigned i = 0; i < params->n_encodings; i++) {
         kn_producer_enc *e = &p->enc[i];
         e->params = params->encodings[i];

@@ -10,6 +10,7 @@
  *        └ 128–191 → kn_rtp_is_rtcp?
  *            ├ RTCP → kn_srtp_session_unprotect_rtcp → kn_transport_on_rtcp (transport_rtcp.c)
  *            └ RTP  → kn_srtp_session_unprotect_rtp → kn_rtp_parse → transport_route
+ *                 (record_twcc → kn_twcc_rec_on_packet when transport-cc was negotiated)
  *                 → kn_producer_on_rtp (recv_stream: stats, NACK list; keyframe detection)
  *                 → kn_room_fanout: for each consumer of the producer
  *                     kn_consumer_on_rtp → select_encoding → kn_seq_map_map
@@ -104,6 +105,7 @@ int kn_transport_create(kn_room *r, const kn_transport_opts *o, kn_transport **o
     snprintf(t->ice.remote_ufrag, sizeof(t->ice.remote_ufrag), "%s", o->remote_ufrag);
     snprintf(t->remote_pwd, sizeof(t->remote_pwd), "%s", o->remote_pwd);
     t->role = o->role;
+    kn_twcc_rec_init(&t->twcc_rx);
     if ((rc = kn_ice_lite_gen(&t->ice)) != 0)
         goto fail;
     if ((rc = kn_dtls_init(&t->dtls, r->w->dtls_ctx, o->role, o->fp_alg, o->fp_value, dtls_send,
@@ -321,6 +323,16 @@ static size_t rtx_unwrap(uint8_t *pkt, const kn_rtp *rtp, const kn_producer *p,
     return rtp->payload_off + rtp->payload_len - 2;
 }
 
+/* Every packet with a transport-wide seq counts, routed or not (probes too). */
+static void record_twcc(kn_transport *t, const uint8_t *p, const kn_rtp *rtp) {
+    kn_rtp_ext ext;
+    const kn_rtp_ext_elem *e;
+    uint16_t seq;
+    if (kn_rtp_ext_parse(p, rtp, &ext) == 0 && (e = kn_rtp_ext_find(&ext, t->twcc_rx_id)) != NULL &&
+        kn_rtp_ext_twcc_seq(p, e, &seq) == 0)
+        kn_twcc_rec_on_packet(&t->twcc_rx, seq, rtp->ssrc, uv_hrtime() / 1000);
+}
+
 static void transport_on_rtp(kn_transport *t, uint8_t *p, size_t len, uint64_t now_ms) {
     kn_rtp rtp;
     if (kn_srtp_session_unprotect_rtp(&t->srtp, p, &len) != 0) {
@@ -332,6 +344,8 @@ static void transport_on_rtp(kn_transport *t, uint8_t *p, size_t len, uint64_t n
         return;
     }
     t->stats.rx_rtp++;
+    if (t->twcc_rx_id != 0 && rtp.extension)
+        record_twcc(t, p, &rtp);
     const kn_ssrc_route *r = route_find(t, rtp.ssrc);
     if (r == NULL && (r = route_learn(t, p, &rtp)) == NULL) {
         t->stats.drop_unknown_ssrc++;
@@ -427,6 +441,10 @@ bool kn_transport_on_tick(kn_transport *t, uint64_t now_ms, bool report) {
     if (!t->srtp_ready)
         return true;
     kn_transport_send_nacks(t, now_ms);
+    if (t->twcc_rx_id != 0 && now_ms >= t->twcc_fb_ms + KN_TWCC_FB_MS) {
+        t->twcc_fb_ms = now_ms;
+        kn_transport_send_twcc(t);
+    }
     for (kn_producer *p = t->producers; p != NULL; p = p->next)
         kn_producer_on_tick(p, now_ms);
     for (kn_consumer *c = t->consumers; c != NULL; c = c->next)

@@ -16,6 +16,7 @@
 #include "ice/ice_lite.h"
 #include "net/tcp.h"
 #include "router/rtp_params.h"
+#include "router/twcc_rec.h"
 #include "srtp/srtp_session.h"
 
 typedef struct kn_worker kn_worker;
@@ -38,7 +39,7 @@ typedef struct kn_ssrc_route {
 typedef struct kn_transport_stats {
     uint64_t rx_packets, rx_bytes, rx_rtp, rx_rtcp, rx_rtx, nacks_sent, plis_sent, firs_sent;
     uint64_t tx_packets, tx_bytes, tx_rtp, tx_rtcp, nacks_received, rtx_sent, plis_received,
-        firs_received;
+        firs_received, twcc_sent;
     uint64_t drop_stun_auth, drop_srtp_auth, drop_malformed, drop_unknown_ssrc, drop_pool_empty,
         drop_send;
 } kn_transport_stats;
@@ -67,6 +68,9 @@ typedef struct kn_transport {
     kn_consumer *consumers;
     kn_ssrc_route routes[KN_SSRC_SLOTS];
     uint16_t twcc_seq; /* transport-wide sequence for what we send */
+    uint8_t twcc_rx_id;   /* publisher's transport-cc extension id, 0 = none */
+    uint64_t twcc_fb_ms;  /* last transport-cc feedback sent */
+    kn_twcc_rec twcc_rx;  /* arrivals of the publisher's transport-wide seqs */
     uint32_t rtcp_ssrc;
     uint32_t rtt_ms;  /* for NACK pacing */
     double rtt_ms_f;  /* as reported in peer.stats */

@@ -150,6 +150,18 @@ void kn_transport_send_nacks(kn_transport *t, uint64_t now_ms) {
     }
 }
 
+void kn_transport_send_twcc(kn_transport *t) {
+    uint8_t buf[KN_MTU];
+    size_t len;
+    /* A burst larger than one packet's statuses goes out in a few packets. */
+    for (int i = 0; i < 4; i++) {
+        if (kn_twcc_rec_write(&t->twcc_rx, t->rtcp_ssrc, buf, sizeof(buf), &len) != 0 || len == 0)
+            return;
+        if (kn_transport_send_rtcp(t, buf, len) == 0)
+            t->stats.twcc_sent++;
+    }
+}
+
 void kn_transport_request_keyframe(kn_transport *t, uint32_t media_ssrc, uint32_t fb) {
     uint8_t buf[64];
     size_t len;

@@ -17,6 +17,8 @@ typedef struct kn_transport kn_transport;
 void kn_transport_on_rtcp(kn_transport *t, uint8_t *p, size_t len, uint64_t now_ms);
 /* NACKs due on the peer's incoming streams. */
 void kn_transport_send_nacks(kn_transport *t, uint64_t now_ms);
+/* transport-cc feedback for what the publisher sent since the last one. */
+void kn_transport_send_twcc(kn_transport *t);
 /* RR for every incoming SSRC, SR for every consumer SSRC. */
 void kn_transport_send_reports(kn_transport *t, uint64_t now_ms);
 /* NTP time (RFC 5905 64-bit) of the wall clock now. */

@@ -1,9 +1,11 @@
 // test_sfu_simulcast_chromium.mjs: a Chromium publisher sends VP8 simulcast (rids q/h/f at
 // 1280x720) to konsil-sfu, driven over the control API; encodings are bound by the rid
-// header extension (no a=ssrc in the offer). One subscriber must receive one continuous
-// stream: >= 20 decoded fps over 5 s, and the SFU must have seen more than one encoding.
+// header extension (no a=ssrc in the offer). transport-cc is negotiated with the publisher,
+// so the SFU's feedback drives Chrome's own bandwidth estimate up until layer f (1280x720)
+// is sent too. One subscriber must receive one continuous stream (>= 20 decoded fps over
+// 5 s); the SFU must have received all three encodings and sent transport-cc feedback.
 import { runTest, check, sleep } from '../lib/konsil.mjs';
-import { launchChromium, waitFor, window2 } from '../lib/browsers.mjs';
+import { launchChromium, kn, waitFor, window2 } from '../lib/browsers.mjs';
 import { startSfu, startPageServer, parseOffer, pickCodec, buildAnswer, createPeer, pageOffer, pageAnswer, URI } from './lib/sfu_control.mjs';
 
 const ROOM = 'sim';
@@ -22,7 +24,7 @@ runTest('sfu simulcast chromium', 150, async () => {
   const sections = [];
   for (const m of offer.media) {
     const video = m.kind === 'video';
-    const pick = pickCodec(m, video ? 'VP8' : 'opus', [URI.mid, URI.rid, URI.rrid, URI.audioLevel]);
+    const pick = pickCodec(m, video ? 'VP8' : 'opus', [URI.mid, URI.rid, URI.rrid, URI.audioLevel, URI.twcc], ['transport-cc']);
     await ctl.request('producer.create', { room: ROOM, peer: 'pub', producer: m.kind, kind: m.kind, mid: m.mid,
       codecs: [pick.codec], header_extensions: pick.exts, ...(video ? { encodings: m.rids.map((rid) => ({ rid })) } : {}) });
     sections.push({ kind: m.kind, mid: m.mid, direction: 'recvonly', pick, rids: video ? m.rids : [] });
@@ -50,6 +52,11 @@ runTest('sfu simulcast chromium', 150, async () => {
   const encs = ps.producers.find((p) => p.producer === 'video').encodings;
   console.log(`publisher encodings: ${encs.map((e) => `${e.rid}:ssrc=${e.ssrc},pkts=${e.packets},${e.bitrate_bps}bps`).join(' ')}`);
   check(w.fps >= 20, `subscriber decodes >= 20 fps (${w.fps.toFixed(1)})`);
+  const out = await kn(pub, 'stats', 'pub');
+  console.log(`publisher: twcc feedback sent ${ps.tx.twcc_sent}, rtcp ${ps.tx.rtcp_packets}; Chrome video out ${JSON.stringify(out.out.video)}`);
   check(encs.filter((e) => e.packets > 0).length >= 2, 'SFU bound at least two simulcast encodings by rid');
+  check(ps.tx.twcc_sent > 50, `SFU sent transport-cc feedback to the publisher (${ps.tx.twcc_sent})`);
+  const f = encs.find((e) => e.rid === 'f');
+  check(f && f.packets > 0 && f.bitrate_bps > 300000, `layer f (1280x720) reaches the SFU (${f && f.packets} packets, ${f && f.bitrate_bps} bps)`);
   check(ps.dropped.unknown_ssrc === 0, `no unknown-SSRC drops (${ps.dropped.unknown_ssrc})`);
 });

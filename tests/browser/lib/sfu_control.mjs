@@ -73,12 +73,13 @@ export function parseOffer(sdp) {
 }
 
 // Picks one codec by name (+ its RTX) from a parsed m-section, as control-API codecs.
-export function pickCodec(m, name, allowedUris) {
+// extraFb: rtcp-fb values kept besides nack / nack pli / ccm fir (e.g. 'transport-cc').
+export function pickCodec(m, name, allowedUris, extraFb = []) {
   const c = Object.values(m.codecs).find((x) => x.name.toLowerCase() === name.toLowerCase());
   if (!c) throw new Error(`offer has no ${name} in mid ${m.mid}`);
   const rtx = Object.values(m.codecs).find((x) => x.name === 'rtx' && (m.fmtp[x.pt] || '') === `apt=${c.pt}`);
   const codec = { payload_type: c.pt, name: c.name, clock_rate: c.clock,
-    rtcp_fb: (m.fb[c.pt] || []).filter((f) => FB_KEEP.has(f)) };
+    rtcp_fb: (m.fb[c.pt] || []).filter((f) => FB_KEEP.has(f) || extraFb.includes(f)) };
   if (c.channels) codec.channels = c.channels;
   if (rtx) codec.rtx_payload_type = rtx.pt;
   const exts = m.exts.filter((e) => allowedUris.includes(e.uri));
@@ -91,6 +92,7 @@ export const URI = {
   rrid: 'urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id',
   audioLevel: 'urn:ietf:params:rtp-hdrext:ssrc-audio-level',
   absSendTime: 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time',
+  twcc: 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01',
 };
 
 // Writes the SFU's answer. sections: [{kind, mid, direction, pick, ssrc?, rtxSsrc?, rids?}].
