@@ -25,8 +25,7 @@ static size_t collect(const kn_fwd_ext *f, const uint8_t *buf, const kn_rtp_ext 
     return n;
 }
 
-int kn_fwd_ext_rewrite(const kn_fwd_ext *f, uint8_t *buf, size_t len, size_t cap,
-                       size_t *new_len) {
+int kn_fwd_ext_rewrite(const kn_fwd_ext *f, uint8_t *buf, size_t len, size_t cap, size_t *new_len) {
     uint8_t block[KN_RTP_EXT_BLOCK_MAX];
     kn_rtp_ext_src src[KN_RTP_EXT_MAX];
     kn_rtp rtp;

@@ -29,7 +29,6 @@ typedef struct kn_fwd_ext {
  *   KN_ELIMIT if the result does not fit in cap.
  * On failure buf is unchanged.
  */
-int kn_fwd_ext_rewrite(const kn_fwd_ext *f, uint8_t *buf, size_t len, size_t cap,
-                       size_t *new_len);
+int kn_fwd_ext_rewrite(const kn_fwd_ext *f, uint8_t *buf, size_t len, size_t cap, size_t *new_len);
 
 #endif

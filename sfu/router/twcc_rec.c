@@ -91,8 +91,11 @@ int kn_twcc_rec_write(kn_twcc_rec *r, uint32_t sender_ssrc, uint8_t *buf, size_t
         r->next++; /* cannot happen for a received first status; never stall */
         return 0;
     }
-    kn_twcc hdr = {.sender_ssrc = sender_ssrc, .media_ssrc = r->media_ssrc,
-                   .base_seq = (uint16_t)r->next, .ref_time = ref, .fb_count = r->fb_count};
+    kn_twcc hdr = {.sender_ssrc = sender_ssrc,
+                   .media_ssrc = r->media_ssrc,
+                   .base_seq = (uint16_t)r->next,
+                   .ref_time = ref,
+                   .fb_count = r->fb_count};
     if ((rc = kn_twcc_write(&hdr, st, count, buf, cap, n)) != 0)
         return rc;
     r->fb_count++;

@@ -19,9 +19,9 @@
 
 typedef struct kn_twcc_rec {
     bool started;
-    int64_t next;       /* unwrapped seq the next feedback starts at */
-    int64_t highest;    /* highest unwrapped seq received */
-    uint64_t t0_us;     /* arrival of the first packet: times are relative to it */
+    int64_t next;        /* unwrapped seq the next feedback starts at */
+    int64_t highest;     /* highest unwrapped seq received */
+    uint64_t t0_us;      /* arrival of the first packet: times are relative to it */
     uint32_t media_ssrc; /* SSRC of the latest recorded packet */
     uint8_t fb_count;
     uint64_t arrival_us[KN_TWCC_REC_WINDOW]; /* relative arrival + 1; 0 = not received */
