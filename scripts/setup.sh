@@ -11,7 +11,7 @@ apt_packages=(
     libuv1-dev libwebsockets-dev libjansson-dev libssl-dev libopus-dev libvpx-dev
     libsrtp2-dev libsqlite3-dev libcmocka-dev
     chromium firefox-esr python3-aiortc coturn nftables iproute2
-    nodejs npm dpkg-dev ca-certificates openssl curl
+    nodejs npm dpkg-dev ca-certificates openssl curl janus
 )
 
 missing=()

@@ -1,7 +1,8 @@
 /*
  * peer.c: a load generator peer's transport: UDP socket, ICE checks as the
  * controlling agent (nominating with USE-CANDIDATE on every check, as an
- * ICE-lite server expects), DTLS-SRTP, the first-byte demux (RFC 7983) and the
+ * ICE-lite server expects) or, when the server offered, as the controlled one
+ * (answering the server's checks, waiting for its nomination), DTLS-SRTP, the first-byte demux (RFC 7983) and the
  * timer work. Media and RTCP live in peer_tx.c (publisher) and peer_rx.c
  * (subscriber). Libuv loop only.
  */
@@ -129,26 +130,57 @@ static void send_check(kn_peer *p) {
     int ul = snprintf(user, sizeof(user), "%s:%s", p->ans.ufrag, p->ufrag);
     RAND_bytes(p->tid, sizeof(p->tid));
     kn_stun_request req = {.tid = p->tid, .username = user, .username_len = (size_t)ul,
-                           .priority = ICE_PRIORITY, .controlling = true,
-                           .tie_breaker = p->tie_breaker, .use_candidate = true};
+                           .priority = ICE_PRIORITY, .controlling = !p->ice_controlled,
+                           .tie_breaker = p->tie_breaker, .use_candidate = !p->ice_controlled};
     if (kn_stun_write_request(&req, (const uint8_t *)p->ans.pwd, strlen(p->ans.pwd), buf,
                               sizeof(buf), &n) == 0)
         send_raw(p, buf, n);
 }
 
-static void on_stun(kn_peer *p, const uint8_t *b, size_t len) {
-    kn_stun m;
-    if (kn_stun_parse(b, len, &m) != 0 || m.type != KN_STUN_BINDING_SUCCESS ||
-        memcmp(b + m.tid_off, p->tid, sizeof(p->tid)) != 0)
-        return;
-    if (kn_stun_check_fingerprint(b, len, &m) != 0 ||
-        kn_stun_check_integrity(b, len, &m, (const uint8_t *)p->ans.pwd, strlen(p->ans.pwd)) != 0)
-        return;
-    if (p->ice_done)
+/* ICE is done for us when our check succeeded and, in the controlled role, the
+ * controlling server has nominated the pair (RFC 8445 §7.3.1.5, §8.1.1). */
+static void ice_progress(kn_peer *p) {
+    if (p->ice_done || !p->check_ok || (p->ice_controlled && !p->nominated))
         return;
     p->ice_done = true;
     if (kn_dtls_start(&p->dtls) != 0)
         p->failed = true;
+}
+
+/* A full-ICE server checks us too (RFC 8445 §7.3): answer with our password. */
+static void on_stun_request(kn_peer *p, const uint8_t *b, size_t len, const kn_stun *m,
+                            const struct sockaddr *from) {
+    uint8_t out[600];
+    size_t n, ul = strlen(p->ufrag);
+    const struct sockaddr_in *sin = (const struct sockaddr_in *)from;
+    if (from == NULL || from->sa_family != AF_INET || !m->has_username ||
+        m->username_len <= ul || memcmp(b + m->username_off, p->ufrag, ul) != 0 ||
+        b[m->username_off + ul] != ':' ||
+        kn_stun_check_integrity(b, len, m, (const uint8_t *)p->pwd, strlen(p->pwd)) != 0)
+        return;
+    kn_stun_addr a = {.family = 1, .port = ntohs(sin->sin_port)};
+    memcpy(a.addr, &sin->sin_addr, 4);
+    if (kn_stun_write_success(b + m->tid_off, &a, (const uint8_t *)p->pwd, strlen(p->pwd), out,
+                              sizeof(out), &n) == 0)
+        send_raw(p, out, n);
+    if (m->use_candidate)
+        p->nominated = true;
+    ice_progress(p);
+}
+
+static void on_stun(kn_peer *p, const uint8_t *b, size_t len, const struct sockaddr *from) {
+    kn_stun m;
+    if (kn_stun_parse(b, len, &m) != 0 || kn_stun_check_fingerprint(b, len, &m) != 0)
+        return;
+    if (m.type == KN_STUN_BINDING_REQUEST) {
+        on_stun_request(p, b, len, &m, from);
+        return;
+    }
+    if (m.type != KN_STUN_BINDING_SUCCESS || memcmp(b + m.tid_off, p->tid, sizeof(p->tid)) != 0 ||
+        kn_stun_check_integrity(b, len, &m, (const uint8_t *)p->ans.pwd, strlen(p->ans.pwd)) != 0)
+        return;
+    p->check_ok = true;
+    ice_progress(p);
 }
 
 static void on_dtls(kn_peer *p, const uint8_t *b, size_t len) {
@@ -176,14 +208,13 @@ static void on_srtp(kn_peer *p, uint8_t *b, size_t len) {
 static void recv_cb(uv_udp_t *h, ssize_t n, const uv_buf_t *b, const struct sockaddr *from,
                     unsigned flags) {
     kn_peer *p = h->data;
-    (void)from;
     if (n <= 0 || (flags & UV_UDP_PARTIAL))
         return;
     p->c.pkts_in++;
     p->c.bytes_in += (uint64_t)n;
     uint8_t *d = (uint8_t *)b->base, first = d[0];
     if (first < 4)
-        on_stun(p, d, (size_t)n);
+        on_stun(p, d, (size_t)n, from);
     else if (first >= 20 && first < 64)
         on_dtls(p, d, (size_t)n);
     else if (first >= 128 && first < 192)

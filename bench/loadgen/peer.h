@@ -1,7 +1,8 @@
 /*
  * peer.h: one WebRTC peer of the load generator: a UDP socket (uv_udp), ICE as
  * the controlling agent with aggressive nomination against an ICE-lite server
- * (RFC 8445 §7.2.2, §8.1.1), DTLS-SRTP (kn_dtls, client or server by the
+ * (RFC 8445 §7.2.2, §8.1.1) or as the controlled agent when the server offered,
+ * answering a full-ICE server's checks in both roles, DTLS-SRTP (kn_dtls, client or server by the
  * answer's a=setup), SRTP, and the RTP/RTCP of a publisher (peer_tx.h) or a
  * subscriber (peer_rx.h). Runs on the generator's single libuv loop; setup
  * (the WHIP/WHEP exchange, main.c) happens before the loop starts. A peer
@@ -103,6 +104,8 @@ struct kn_peer {
     kn_answer ans;
     char session_url[640];
     /* ICE */
+    bool ice_controlled;       /* the server offered (Janus subscriber): it nominates */
+    bool check_ok, nominated;  /* our check succeeded; the server sent USE-CANDIDATE */
     bool ice_done;
     uint8_t tid[12];
     uint64_t tie_breaker;

@@ -199,7 +199,8 @@ static void twcc_record(kn_peer *p, const uint8_t *b, const kn_rtp *r, uint64_t 
     kn_rtp_ext ext;
     const kn_rtp_ext_elem *e;
     uint16_t seq;
-    if (kn_rtp_ext_parse(b, r, &ext) != 0 || (e = kn_rtp_ext_find(&ext, KN_LG_EXT_TWCC)) == NULL ||
+    uint8_t id = p->ans.twcc_id > 0 ? (uint8_t)p->ans.twcc_id : KN_LG_EXT_TWCC;
+    if (kn_rtp_ext_parse(b, r, &ext) != 0 || (e = kn_rtp_ext_find(&ext, id)) == NULL ||
         kn_rtp_ext_twcc_seq(b, e, &seq) != 0)
         return;
     if (!p->twcc_started) {

@@ -117,11 +117,43 @@ static void add_ssrc(kn_answer *a, uint32_t ssrc) {
         a->ssrcs[a->n_ssrcs++] = ssrc;
 }
 
+static void parse_mline(const char *l, kn_answer *a) {
+    if (a->n_mlines == KN_LG_MAX_MLINES)
+        return;
+    kn_sdp_mline *m = &a->mlines[a->n_mlines++];
+    memset(m, 0, sizeof(*m));
+    m->pt = -1;
+    sscanf(l, "m=%11s", m->kind);
+}
+
+static kn_sdp_mline *cur_mline(kn_answer *a) {
+    return a->n_mlines ? &a->mlines[a->n_mlines - 1] : NULL;
+}
+
+static void parse_extmap(const char *l, kn_answer *a) {
+    int id;
+    char uri[200];
+    if (sscanf(l, "a=extmap:%d%*[^ ] %199s", &id, uri) != 2 &&
+        sscanf(l, "a=extmap:%d %199s", &id, uri) != 2)
+        return;
+    if (strstr(uri, "transport-wide-cc") && !a->twcc_id)
+        a->twcc_id = id;
+    if (strcmp(uri, "urn:ietf:params:rtp-hdrext:sdes:mid") == 0 && !a->mid_id)
+        a->mid_id = id;
+}
+
 static void parse_line(const char *l, kn_answer *a) {
     char tmp[256];
     int pt;
     unsigned long ssrc;
-    if (strncmp(l, "a=ice-ufrag:", 12) == 0 && !a->ufrag[0])
+    kn_sdp_mline *m = cur_mline(a);
+    if (strncmp(l, "m=", 2) == 0)
+        parse_mline(l, a);
+    else if (strncmp(l, "a=mid:", 6) == 0 && m)
+        line_value(l, 6, m->mid, sizeof(m->mid));
+    else if (strncmp(l, "a=extmap:", 9) == 0)
+        parse_extmap(l, a);
+    else if (strncmp(l, "a=ice-ufrag:", 12) == 0 && !a->ufrag[0])
         line_value(l, 12, a->ufrag, sizeof(a->ufrag));
     else if (strncmp(l, "a=ice-pwd:", 10) == 0 && !a->pwd[0])
         line_value(l, 10, a->pwd, sizeof(a->pwd));
@@ -141,10 +173,13 @@ static void parse_line(const char *l, kn_answer *a) {
     } else if (strncmp(l, "a=candidate:", 12) == 0)
         parse_candidate(l + 12, a);
     else if (sscanf(l, "a=rtpmap:%d %255s", &pt, tmp) == 2) {
-        if (strncasecmp(tmp, "opus/", 5) == 0 && a->audio_pt < 0)
+        bool opus = strncasecmp(tmp, "opus/", 5) == 0, vp8 = strncasecmp(tmp, "VP8/", 4) == 0;
+        if (opus && a->audio_pt < 0)
             a->audio_pt = pt;
-        if (strncasecmp(tmp, "VP8/", 4) == 0 && a->video_pt < 0)
+        if (vp8 && a->video_pt < 0)
             a->video_pt = pt;
+        if ((opus || vp8) && m && m->pt < 0)
+            m->pt = pt;
     } else if (sscanf(l, "a=ssrc:%lu", &ssrc) == 1)
         add_ssrc(a, (uint32_t)ssrc);
 }
@@ -157,4 +192,47 @@ int kn_answer_parse(const char *sdp, kn_answer *a) {
     if (!a->ufrag[0] || !a->pwd[0] || !a->fp[0] || !a->has_cand)
         return KN_EPROTO;
     return 0;
+}
+
+static void put_answer_mline(out *o, const kn_offer_params *p, const kn_answer *offer,
+                             const kn_sdp_mline *m) {
+    bool video = strcmp(m->kind, "video") == 0;
+    if (m->pt < 0 || (!video && strcmp(m->kind, "audio") != 0)) {
+        put(o, "m=%s 0 UDP/TLS/RTP/SAVPF 0\r\na=mid:%s\r\na=inactive\r\n", m->kind, m->mid);
+        return;
+    }
+    put(o, "m=%s 9 UDP/TLS/RTP/SAVPF %d\r\nc=IN IP4 %s\r\n", m->kind, m->pt, p->ip);
+    put(o, "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\n", p->ufrag, p->pwd);
+    put(o, "a=fingerprint:sha-256 %s\r\na=setup:active\r\na=mid:%s\r\n", p->fingerprint, m->mid);
+    put(o, "a=candidate:1 1 udp 2130706431 %s %u typ host\r\na=end-of-candidates\r\n", p->ip,
+        p->port);
+    if (offer->mid_id)
+        put(o, "a=extmap:%d urn:ietf:params:rtp-hdrext:sdes:mid\r\n", offer->mid_id);
+    if (offer->twcc_id)
+        put(o, "a=extmap:%d http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01\r\n",
+            offer->twcc_id);
+    put(o, "a=recvonly\r\na=rtcp-mux\r\n");
+    put(o, video ? "a=rtpmap:%d VP8/90000\r\n" : "a=rtpmap:%d opus/48000/2\r\n", m->pt);
+    put(o, "a=rtcp-fb:%d transport-cc\r\n", m->pt);
+    if (video)
+        put(o, "a=rtcp-fb:%d ccm fir\r\na=rtcp-fb:%d nack\r\na=rtcp-fb:%d nack pli\r\n", m->pt,
+            m->pt, m->pt);
+}
+
+int kn_sdp_answer_write(const kn_offer_params *p, const kn_answer *offer, char *buf, size_t cap) {
+    out o = {.p = buf, .cap = cap};
+    unsigned usable = 0;
+    put(&o, "v=0\r\no=kn-loadgen %u 2 IN IP4 %s\r\ns=-\r\nt=0 0\r\n", p->port, p->ip);
+    put(&o, "a=group:BUNDLE");
+    for (unsigned i = 0; i < offer->n_mlines; i++)
+        if (offer->mlines[i].pt >= 0) {
+            put(&o, " %s", offer->mlines[i].mid);
+            usable++;
+        }
+    put(&o, "\r\na=msid-semantic: WMS *\r\n");
+    for (unsigned i = 0; i < offer->n_mlines; i++)
+        put_answer_mline(&o, p, offer, &offer->mlines[i]);
+    if (usable == 0)
+        return KN_EPROTO;
+    return o.full ? KN_ELIMIT : 0;
 }

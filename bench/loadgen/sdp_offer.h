@@ -37,6 +37,15 @@ typedef struct kn_offer_params {
     unsigned n_layers;       /* publish only: 1..3 rids q, h, f */
 } kn_offer_params;
 
+/* One m-line of a remote description, for writing an answer to it. */
+typedef struct kn_sdp_mline {
+    char kind[12];  /* "audio", "video", "application" */
+    char mid[32];
+    int pt;         /* first Opus / VP8 payload type of the line, -1 if none */
+} kn_sdp_mline;
+
+#define KN_LG_MAX_MLINES 8
+
 typedef struct kn_answer {
     char ufrag[257], pwd[257];
     char fp_alg[16], fp[200];
@@ -47,12 +56,24 @@ typedef struct kn_answer {
     unsigned n_ssrcs;
     uint32_t ssrcs[KN_LG_MAX_SSRCS]; /* distinct a=ssrc values in order */
     bool ice_lite;
+    int twcc_id, mid_id;     /* extmap ids of transport-cc and sdes:mid, 0 if absent */
+    unsigned n_mlines;
+    kn_sdp_mline mlines[KN_LG_MAX_MLINES];
 } kn_answer;
 
 /* Returns 0, KN_ELIMIT when cap is too small, KN_EINVAL for bad params. */
 int kn_offer_write(const kn_offer_params *p, char *buf, size_t cap);
 
-/* Returns 0, or KN_EPROTO when ufrag, pwd, fingerprint or a UDP candidate is missing. */
+/* Parses an answer (or a server's offer, which carries the same fields).
+ * Returns 0, or KN_EPROTO when ufrag, pwd, fingerprint or a UDP candidate is missing. */
 int kn_answer_parse(const char *sdp, kn_answer *a);
+
+/* Writes a recvonly answer (a=setup:active: we are the DTLS client) to a server's
+ * offer parsed into `offer` (Janus VideoRoom subscriptions): one m-line per offered
+ * line, Opus/VP8 accepted with the offer's payload types and the transport-cc and
+ * mid extension ids, anything else rejected with port 0.
+ * Uses p->ufrag, pwd, fingerprint, ip, port. Returns 0, KN_ELIMIT, or KN_EPROTO when
+ * the offer has no line we can receive. */
+int kn_sdp_answer_write(const kn_offer_params *p, const kn_answer *offer, char *buf, size_t cap);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * test_sdp_offer.c: cmocka tests of the load generator's setup pieces: the
  * WHIP/WHEP offer (sdp_offer.c), parsing an answer shaped like
- * konsil-signaling's, the HS256 token (http_client.c) against a vector made
+ * konsil-signaling's, the answer to a Janus-shaped offer, the HS256 token (http_client.c) against a vector made
  * with Python's hmac module, URL resolution, and latency quantiles (lat.c).
  */
 #include <setjmp.h>
@@ -94,6 +94,53 @@ static void test_answer(void **state) {
     assert_int_equal(kn_answer_parse(cut, &a), KN_EPROTO);
 }
 
+/* A Janus VideoRoom subscriber offer (shape from notes/janus.md): audio + video with rtx. */
+static const char janus_offer[] =
+    "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=VideoRoom 1234\r\nt=0 0\r\n"
+    "a=group:BUNDLE a0 v1\r\na=extmap-allow-mixed\r\na=msid-semantic: WMS janus\r\n"
+    "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 127.0.0.1\r\na=sendonly\r\na=mid:a0\r\n"
+    "a=rtcp-mux\r\na=ice-ufrag:JnUf\r\na=ice-pwd:JanusPasswordJanusPasswd\r\na=ice-options:trickle\r\n"
+    "a=fingerprint:sha-256 01:02:03:04:05:06:07:08:09:0A:0B:0C:0D:0E:0F:10:11:12:13:14:15:16:17:18:19:1A:1B:1C:1D:1E:1F:20\r\n"
+    "a=setup:actpass\r\na=rtpmap:111 opus/48000/2\r\na=rtcp-fb:111 transport-cc\r\n"
+    "a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+    "a=extmap:3 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n"
+    "a=ssrc:100 cname:janus\r\n"
+    "a=candidate:1 1 udp 2015363583 127.0.0.1 20250 typ host\r\na=end-of-candidates\r\n"
+    "m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\nc=IN IP4 127.0.0.1\r\na=sendonly\r\na=mid:v1\r\n"
+    "a=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 nack\r\na=rtpmap:97 rtx/90000\r\n"
+    "a=fmtp:97 apt=96\r\na=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+    "a=extmap:5 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01\r\n"
+    "a=ssrc-group:FID 200 201\r\na=ssrc:200 cname:janus\r\na=ssrc:201 cname:janus\r\n";
+
+static void test_answer_to_offer(void **state) {
+    (void)state;
+    kn_answer o;
+    char buf[8192];
+    assert_int_equal(kn_answer_parse(janus_offer, &o), 0);
+    assert_string_equal(o.setup, "actpass");
+    assert_int_equal(o.n_mlines, 2);
+    assert_string_equal(o.mlines[0].kind, "audio");
+    assert_string_equal(o.mlines[0].mid, "a0");
+    assert_int_equal(o.mlines[0].pt, 111);
+    assert_string_equal(o.mlines[1].mid, "v1");
+    assert_int_equal(o.mlines[1].pt, 96);
+    assert_int_equal(o.twcc_id, 5);
+    assert_int_equal(o.mid_id, 1);
+    kn_offer_params p = {.ufrag = "abcd", .pwd = "pwpwpwpwpwpwpwpwpwpwpwpw", .fingerprint = fp,
+                         .ip = "127.0.0.1", .port = 40001};
+    assert_int_equal(kn_sdp_answer_write(&p, &o, buf, sizeof(buf)), 0);
+    static const char *want[] = {"a=group:BUNDLE a0 v1\r\n", "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n",
+                                 "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n", "a=mid:v1\r\n",
+                                 "a=setup:active\r\n", "a=recvonly\r\n",
+                                 "a=extmap:5 http://www.ietf.org/id/draft-holmer", "a=extmap:1 urn:",
+                                 "a=candidate:1 1 udp 2130706431 127.0.0.1 40001 typ host\r\n"};
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+        assert_non_null(strstr(buf, want[i]));
+    assert_null(strstr(buf, "rtx"));
+    o.mlines[0].pt = o.mlines[1].pt = -1;
+    assert_int_equal(kn_sdp_answer_write(&p, &o, buf, sizeof(buf)), KN_EPROTO);
+}
+
 static void test_token_and_url(void **state) {
     (void)state;
     char tok[1024], url[256];
@@ -127,7 +174,8 @@ static void test_lat(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_publish_offer), cmocka_unit_test(test_view_offer),
-        cmocka_unit_test(test_answer), cmocka_unit_test(test_token_and_url),
+        cmocka_unit_test(test_answer), cmocka_unit_test(test_answer_to_offer),
+        cmocka_unit_test(test_token_and_url),
         cmocka_unit_test(test_lat),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
