@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include "api/api.h"
@@ -34,6 +35,8 @@ static void usage(FILE *f) {
                "                  [--control-secret-file F] [--bind-ip IP]\n"
                "                  [--consent-timeout SECONDS] [--log-level error|warn|info|debug]\n"
                "                  [--help]\n"
+               "  --bind-ip          media address (default: the announce IP when it is\n"
+               "                     local, else 0.0.0.0)\n"
                "  --consent-timeout  close a peer with no valid STUN check for this long\n"
                "                     (RFC 7675 consent freshness; 1-300, default 30)\n");
 }
@@ -51,7 +54,7 @@ static int parse_level(const char *s, kn_log_level *out) {
 static int parse_args(int argc, char **argv, opts *o) {
     o->port = -1;
     o->consent_s = KN_CONSENT_MS / 1000;
-    o->bind_ip = "0.0.0.0";
+    o->bind_ip = NULL; /* default: see choose_bind_ip() */
     o->level = KN_LOG_INFO;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -84,6 +87,33 @@ static int parse_args(int argc, char **argv, opts *o) {
         o->consent_s < 1 || o->consent_s > 300)
         return -1;
     return 0;
+}
+
+/* True when ip is an address of this host (a UDP socket can bind to it). */
+static bool is_local_address(const char *ip) {
+    struct sockaddr_storage ss;
+    if (uv_ip4_addr(ip, 0, (struct sockaddr_in *)&ss) != 0 &&
+        uv_ip6_addr(ip, 0, (struct sockaddr_in6 *)&ss) != 0)
+        return false;
+    int fd = socket(ss.ss_family, SOCK_DGRAM, 0);
+    if (fd < 0)
+        return false;
+    socklen_t len =
+        ss.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    bool ok = bind(fd, (struct sockaddr *)&ss, len) == 0;
+    close(fd);
+    return ok;
+}
+
+/* Without --bind-ip the media port binds to the announced address when it is
+ * local: a wildcard socket lets the kernel choose the reply's source address,
+ * and a STUN response from another address than the request went to is dropped
+ * by browsers (RFC 8445 §7.2.5.2.1), e.g. Chrome checking from 192.0.2.2 toward
+ * 127.0.0.1. Behind NAT (announced address not local) it binds 0.0.0.0. */
+static const char *choose_bind_ip(const opts *o) {
+    if (o->bind_ip != NULL)
+        return o->bind_ip;
+    return is_local_address(o->announce_ip) ? o->announce_ip : "0.0.0.0";
 }
 
 static int read_secret(const char *path, char *out, size_t cap) {
@@ -132,15 +162,20 @@ int main(int argc, char **argv) {
         return 1;
     }
     KN_LOG_INFO("main", "SRTP backend: %s", kn_srtp_backend());
+    const char *explicit_bind = o.bind_ip;
+    o.bind_ip = choose_bind_ip(&o);
     int rc = kn_worker_init(&worker, loop, o.bind_ip, (uint16_t)o.port, o.announce_ip);
     if (rc != 0) {
         KN_LOG_ERROR("main", "media port %d: %s", o.port, kn_strerror(rc));
         return 1;
     }
     worker.consent_ms = (uint64_t)o.consent_s * 1000;
-    if (strcmp(o.bind_ip, "0.0.0.0") == 0 || strcmp(o.bind_ip, "::") == 0)
-        KN_LOG_WARN("main", "media bound to %s: UDP replies leave with the kernel's source "
-                            "address; if it is not %s, browsers drop them (use --bind-ip)",
+    if (explicit_bind != NULL &&
+        (strcmp(o.bind_ip, "0.0.0.0") == 0 || strcmp(o.bind_ip, "::") == 0) &&
+        is_local_address(o.announce_ip))
+        KN_LOG_WARN("main",
+                    "media bound to %s: UDP replies leave with the kernel's source "
+                    "address; if it is not %s, browsers drop them (use --bind-ip)",
                     o.bind_ip, o.announce_ip);
     if ((rc = kn_api_server_init(&api, loop, o.control, secret, dispatch, &worker)) != 0) {
         KN_LOG_ERROR("main", "control %s: %s", o.control, kn_strerror(rc));
@@ -151,8 +186,8 @@ int main(int argc, char **argv) {
     uv_signal_init(loop, &sigterm);
     uv_signal_start(&sigint, on_signal, SIGINT);
     uv_signal_start(&sigterm, on_signal, SIGTERM);
-    KN_LOG_INFO("main", "konsil-sfu %s: media udp+tcp %s:%u (announce %s), control %s",
-                KN_VERSION, o.bind_ip, (unsigned)worker.port, o.announce_ip, o.control);
+    KN_LOG_INFO("main", "konsil-sfu %s: media udp+tcp %s:%u (announce %s), control %s", KN_VERSION,
+                o.bind_ip, (unsigned)worker.port, o.announce_ip, o.control);
     uv_run(loop, UV_RUN_DEFAULT);
     rc = uv_loop_close(loop);
     if (rc != 0)

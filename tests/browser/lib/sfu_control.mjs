@@ -11,17 +11,17 @@ import { join } from 'node:path';
 import { binDir, controlClient, freeMediaPort, startProcess, sleep, pidAlive, onCleanup } from '../../lib/konsil.mjs';
 
 // Starts konsil-sfu; returns {pid, port, ctl, sock, log, stop}. extraArgs go to the binary.
-// Media is bound to 127.0.0.1, the announced address: on the host Chromium checks from its
-// eth0 address toward 127.0.0.1, and a reply from a 0.0.0.0 socket would leave with source
-// 192.0.2.2, which Chromium drops (RFC 8445 §7.2.5.2.1: the response must come from the
-// address the request went to), so only ICE-TCP would connect.
-export async function startSfu({ logLevel = process.env.KN_SFU_LOG || 'info', extraArgs = [], bindIp = '127.0.0.1' } = {}) {
+// No --bind-ip unless bindIp is given: the SFU then binds the announced 127.0.0.1 itself
+// (on the host Chromium checks from its eth0 address toward 127.0.0.1, and a reply from a
+// 0.0.0.0 socket would leave with source 192.0.2.2, which Chromium drops), and
+// test_sfu_direct_chromium.mjs checks that peers connect over UDP.
+export async function startSfu({ logLevel = process.env.KN_SFU_LOG || 'info', extraArgs = [], bindIp = null } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'konsil-sfu-'));
   const sock = join(dir, 'control.sock');
   const log = join(dir, 'sfu.log');
   const port = await freeMediaPort();
   const proc = startProcess(join(binDir, 'konsil-sfu'),
-    ['--port', String(port), '--announce-ip', '127.0.0.1', '--bind-ip', bindIp, '--control', `unix:${sock}`, '--log-level', logLevel, ...extraArgs],
+    ['--port', String(port), '--announce-ip', '127.0.0.1', ...(bindIp ? ['--bind-ip', bindIp] : []), '--control', `unix:${sock}`, '--log-level', logLevel, ...extraArgs],
     { logFile: log });
   let ctl;
   for (let i = 0; i < 100 && !ctl; i++) {
