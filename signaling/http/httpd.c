@@ -15,6 +15,8 @@
 #include "core/err.h"
 #include "core/log.h"
 
+#define KN_HTTP_MAX_DISCARD (1024 * 1024)
+
 struct kn_httpd {
     struct lws_context *ctx;
     kn_http_handler handler;
@@ -99,15 +101,18 @@ static int on_http(struct lws *wsi, kn_http_req *r, const char *uri, size_t len)
     if (lws_hdr_copy(wsi, r->content_type, sizeof(r->content_type), WSI_TOKEN_HTTP_CONTENT_TYPE) < 0)
         r->content_type[0] = '\0';
     long long clen = content_length(wsi);
-    if (clen < 0 || clen > KN_HTTP_MAX_BODY) {
-        r->body_too_large = clen > KN_HTTP_MAX_BODY;
-        r->close_after = true;
-        if (clen < 0) {
-            r->dispatched = true;
-            kn_http_respond_text(r, 400, "bad Content-Length");
-            return 0;
-        }
+    if (clen < 0) {
+        r->dispatched = r->close_after = true;
+        kn_http_respond_text(r, 400, "bad Content-Length");
+        return 0;
+    }
+    if (clen > KN_HTTP_MAX_DISCARD) { /* not worth reading: answer and close at once */
+        r->body_too_large = true;
         dispatch(r);
+        return 0;
+    }
+    if (clen > KN_HTTP_MAX_BODY) { /* read and drop it, so the client sees the 413 */
+        r->body_too_large = r->expect_body = true;
         return 0;
     }
     if (clen > 0) {
@@ -261,6 +266,10 @@ int kn_httpd_start(uv_loop_t *loop, const kn_httpd_opts *o, kn_http_handler hand
     info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_UV_NO_SIGSEGV_SIGFPE_SPIN;
     info.alpn = "http/1.1";
     info.timeout_secs = 30;
+    /* Read whole TLS records (16 KiB): with smaller reads the rest of a record
+     * waits inside OpenSSL, the socket is not readable, and lws 4.1 on libuv
+     * stalls the request body until the client gives up. */
+    info.pt_serv_buf_size = 32768;
     info.vhost_name = "konsil";
     info.pcontext = &h->ctx; /* lws clears it when the destroy has completed */
     if (o->tls) {

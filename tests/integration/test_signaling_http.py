@@ -1,0 +1,243 @@
+#!/usr/bin/python3
+"""test_signaling_http.py: konsil-signaling over HTTPS on loopback with its own
+konsil-sfu child (stdlib only). Checks the generated self-signed certificate and
+token secret, /healthz, token errors (401/403), 413, 400 for garbage SDP, 404,
+405, 415, CORS preflight, the demo page headers, a WHIP publish + WHEP view +
+DELETE round trip, and that SIGTERM stops the SFU child. Stops exactly the
+processes it starts.
+"""
+import base64
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+
+SRC = os.environ.get("KONSIL_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+BIN = os.environ.get("KONSIL_BIN_DIR", os.path.join(SRC, "build", "bin"))
+FIXTURES = os.path.join(SRC, "tests", "unit", "signaling", "fixtures")
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what, flush=True)
+    if not cond:
+        failures.append(what)
+
+
+def free_port(kind=socket.SOCK_STREAM, both=False):
+    for _ in range(50):
+        s = socket.socket(socket.AF_INET, kind)
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        if not both:
+            return port
+        try:
+            t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            t.bind(("127.0.0.1", port))
+            t.close()
+            return port
+        except OSError:
+            continue
+    raise RuntimeError("no free port")
+
+
+def b64u(b):
+    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+
+
+def token(secret, room, role, exp=None, alg="HS256"):
+    head = b64u(json.dumps({"alg": alg, "typ": "JWT"}, separators=(",", ":")).encode())
+    body = b64u(json.dumps({"room": room, "role": role, "exp": exp or int(time.time()) + 600},
+                           separators=(",", ":")).encode())
+    sig = hmac.new(secret.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
+    return f"{head}.{body}.{b64u(sig)}"
+
+
+class Client:
+    def __init__(self, port, ctx):
+        self.port, self.ctx = port, ctx
+
+    def req(self, method, path, body=None, headers=None):
+        c = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.ctx, timeout=10)
+        try:
+            c.request(method, path, body=body, headers=headers or {})
+            r = c.getresponse()
+            return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read().decode(errors="replace")
+        except (OSError, http.client.HTTPException) as e:
+            return "closed:" + type(e).__name__, {}, ""
+        finally:
+            c.close()
+
+
+def child_pids(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        return []
+
+
+def alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ")[1][0] != "Z"
+    except OSError:
+        return False
+
+
+def wait_healthy(cl, proc, seconds=15):
+    end = time.time() + seconds
+    while time.time() < end and proc.poll() is None:
+        try:
+            if cl.req("GET", "/healthz")[0] == 200:
+                return True
+        except OSError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+def run_checks(cl, state, secret):
+    sdp = open(os.path.join(FIXTURES, "chrome156_simulcast.sdp"), "rb").read()
+    view_sdp = open(os.path.join(FIXTURES, "aiortc_offer.sdp"), "rb").read()
+    ct = {"Content-Type": "application/sdp"}
+
+    def auth(t):
+        return {**ct, "Authorization": f"Bearer {t}"}
+
+    st, h, body = cl.req("GET", "/healthz")
+    check(st == 200 and body.strip() == "ok", f"/healthz 200 ok ({st} {body.strip()})")
+    st, _, _ = cl.req("POST", "/whip/r1", sdp, ct)
+    check(st == 401, f"WHIP without token -> 401 ({st})")
+    st, _, _ = cl.req("POST", "/whip/r1", sdp, auth("not.a.token"))
+    check(st == 401, f"WHIP with a malformed token -> 401 ({st})")
+    st, _, _ = cl.req("POST", "/whip/r1", sdp, auth(token("wrong-secret", "r1", "publish")))
+    check(st == 401, f"WHIP with a bad signature -> 401 ({st})")
+    st, _, _ = cl.req("POST", "/whip/r1", sdp, auth(token(secret, "r1", "publish", exp=int(time.time()) - 5)))
+    check(st == 401, f"WHIP with an expired token -> 401 ({st})")
+    st, _, _ = cl.req("POST", "/whip/r1", sdp, auth(token(secret, "other", "publish")))
+    check(st == 403, f"WHIP with a token for another room -> 403 ({st})")
+    st, _, _ = cl.req("POST", "/whip/r1", sdp, auth(token(secret, "r1", "subscribe")))
+    check(st == 403, f"WHIP with a subscribe token -> 403 ({st})")
+    pub = token(secret, "r1", "publish")
+    st, _, _ = cl.req("POST", "/whip/r1", b"x" * (64 * 1024 + 1), auth(pub))
+    check(st == 413, f"WHIP with a 64 KiB + 1 body -> 413 ({st})")
+    st, _, _ = cl.req("POST", "/whip/r1", b"x" * (64 * 1024), auth(pub))
+    check(st == 400, f"WHIP with exactly 64 KiB of garbage -> 400, not 413 ({st})")
+    st, _, body = cl.req("POST", "/whip/r1", b"this is not SDP", auth(pub))
+    check(st == 400 and body.count("\n") == 1, f"garbage SDP -> 400 with a one-line reason ({st} {body.strip()})")
+    st, _, _ = cl.req("POST", "/whip/r1", sdp, {"Authorization": f"Bearer {pub}", "Content-Type": "text/plain"})
+    check(st == 415, f"wrong Content-Type -> 415 ({st})")
+    st, _, _ = cl.req("GET", "/nothing-here")
+    check(st == 404, f"unknown path -> 404 ({st})")
+    st, h, _ = cl.req("GET", "/whip/r1")
+    check(st == 405 and "POST" in h.get("allow", ""), f"GET on a WHIP endpoint -> 405 with Allow ({st} {h.get('allow')})")
+    st, h, _ = cl.req("OPTIONS", "/whip/r1", headers={"Origin": "https://example.org",
+                                                      "Access-Control-Request-Method": "POST"})
+    check(st in (200, 204) and h.get("access-control-allow-origin") == "*"
+          and "POST" in h.get("access-control-allow-methods", "")
+          and "authorization" in h.get("access-control-allow-headers", "").lower()
+          and "content-type" in h.get("access-control-allow-headers", "").lower()
+          and "location" in h.get("access-control-expose-headers", "").lower(),
+          f"OPTIONS CORS preflight ({st} {h})")
+    st, h, body = cl.req("GET", "/")
+    csp = h.get("content-security-policy", "")
+    check(st == 200 and h.get("content-type", "").startswith("text/html") and "script-src 'self'" in csp
+          and "unsafe-inline" not in csp and "cache-control" in h, f"demo page with strict CSP ({st} {csp})")
+    st, h, _ = cl.req("GET", "/app.js")
+    check(st == 200 and h.get("content-type", "").startswith("text/javascript"), f"/app.js as JavaScript ({st})")
+
+    st, h, answer = cl.req("POST", "/whip/r1", sdp, auth(pub))
+    loc = h.get("location", "")
+    check(st == 201 and h.get("content-type") == "application/sdp" and loc.startswith("/whip/r1/")
+          and "a=ice-lite" in answer and "a=simulcast:recv q;h;f" in answer and "a=setup:passive" in answer,
+          f"WHIP publish -> 201 + answer + Location ({st} {loc})")
+    st, h, vanswer = cl.req("POST", "/whep/r1", view_sdp, auth(token(secret, "r1", "subscribe")))
+    vloc = h.get("location", "")
+    check(st == 201 and "a=sendonly" in vanswer and "a=ssrc-group:FID" in vanswer and vloc.startswith("/whep/r1/"),
+          f"WHEP view -> 201 + answer with ssrcs ({st} {vloc})")
+    pub_id = loc.rsplit("/", 1)[-1]
+    st, _, _ = cl.req("POST", f"/whep/r1/{pub_id}", view_sdp, auth(token(secret, "r1", "subscribe")))
+    check(st == 201, f"WHEP for a named publisher -> 201 ({st})")
+    st, _, _ = cl.req("POST", "/whep/r1/nobody", view_sdp, auth(token(secret, "r1", "subscribe")))
+    check(st == 404, f"WHEP for an unknown publisher -> 404 ({st})")
+    st, _, _ = cl.req("PATCH", loc, b"a=candidate:x", {"Content-Type": "application/trickle-ice-sdpfrag"})
+    check(st in (405, 422) or str(st).startswith("closed"), f"PATCH (trickle) -> 405 ({st})")
+    st, _, _ = cl.req("DELETE", vloc)
+    check(st == 200, f"DELETE WHEP session -> 200 ({st})")
+    st, _, _ = cl.req("DELETE", loc)
+    check(st == 200, f"DELETE WHIP session -> 200 ({st})")
+    st, _, _ = cl.req("DELETE", loc)
+    check(st == 404, f"DELETE again -> 404 ({st})")
+    st, _, _ = cl.req("POST", "/whep/r1", view_sdp, auth(token(secret, "r1", "subscribe")))
+    check(st == 404, f"WHEP after the publisher left -> 404 ({st})")
+
+
+def main():
+    exe = os.path.join(BIN, "konsil-signaling")
+    if not os.path.exists(os.path.join(BIN, "konsil-sfu")) or not os.path.exists(exe):
+        print(f"FAIL konsil-signaling or konsil-sfu not built in {BIN}")
+        return 1
+    tmp = tempfile.mkdtemp(prefix="kn-sig-http-")
+    state = os.path.join(tmp, "state")
+    port, media = free_port(), free_port(socket.SOCK_DGRAM, both=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KONSIL_")}
+    env.update(KONSIL_STATE_DIR=state, KONSIL_LISTEN=f"127.0.0.1:{port}", KONSIL_MEDIA_PORT=str(media))
+    log = open(os.path.join(tmp, "signaling.log"), "w")
+    proc = subprocess.Popen([exe], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp)
+    sfu = None
+    try:
+        insecure = ssl.create_default_context()
+        insecure.check_hostname = False
+        insecure.verify_mode = ssl.CERT_NONE
+        cl = Client(port, insecure)
+        check(wait_healthy(cl, proc), "konsil-signaling up with its SFU (/healthz 200)")
+        cert = os.path.join(state, "tls-cert.pem")
+        check(os.path.exists(cert) and os.stat(os.path.join(state, "tls-key.pem")).st_mode & 0o777 == 0o600,
+              "self-signed certificate and key (0600) generated in the state dir")
+        strict = ssl.create_default_context(cafile=cert)
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            with strict.wrap_socket(s, server_hostname="localhost") as t:
+                check(t.getpeercert()["subject"] == ((("commonName", "localhost"),),),
+                      "served certificate verifies as CN=localhost against the generated file")
+        secret = open(os.path.join(state, "token-secret")).read().strip()
+        check(len(secret) == 64, "token secret generated in the state dir")
+        kids = child_pids(proc.pid)
+        sfu = kids[0] if kids else None
+        check(sfu is not None and alive(sfu), f"konsil-sfu child running (pid {sfu})")
+        run_checks(cl, state, secret)
+        proc.send_signal(signal.SIGTERM)
+        try:
+            rc = proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            rc = None
+        check(rc == 0, f"konsil-signaling exits 0 on SIGTERM ({rc})")
+        end = time.time() + 5
+        while sfu and alive(sfu) and time.time() < end:
+            time.sleep(0.1)
+        check(sfu is not None and not alive(sfu), f"SFU child {sfu} gone after SIGTERM")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if sfu and alive(sfu):
+            os.kill(sfu, signal.SIGKILL)
+        log.close()
+        if failures:
+            print(open(os.path.join(tmp, "signaling.log")).read()[-3000:])
+        subprocess.run(["rm", "-rf", tmp])
+    print("PASS test_signaling_http" if not failures else f"FAIL test_signaling_http: {len(failures)} check(s)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
