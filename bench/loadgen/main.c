@@ -1,8 +1,9 @@
 /*
  * main.c: kn-loadgen, the capacity benchmark's load generator. Sets up real
  * WebRTC peers against konsil-signaling over WHIP/WHEP (blocking, before the
- * media loop starts), runs every peer on one libuv loop pinned to --cpu, and
- * after a warm-up measures --duration seconds: per subscriber packets, frames,
+ * media loop starts), or against a Janus 1.1.2 VideoRoom with --janus (REST
+ * API, janus_flow.h; --room is then the numeric room id), runs every peer on
+ * one libuv loop pinned to --cpu, and after a warm-up measures --duration seconds: per subscriber packets, frames,
  * loss, freezes and latency; per server PID CPU seconds and RSS; the network
  * counters of the server's namespace; and its own CPU. Prints one JSON line.
  * Exit 0 on a valid run, 3 when the generator itself saturated its core (the
@@ -22,6 +23,8 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "http_client.h"
+#include "janus_api.h"
+#include "janus_flow.h"
 #include "peer.h"
 #include "procstat.h"
 #include "report.h"
@@ -29,8 +32,10 @@
 
 #define TICK_MS 5
 #define WARMUP_US 2000000
+#define PUBLISHER_SETTLE_US 1000000
 
-typedef enum { PH_CONNECT, PH_WARMUP, PH_MEASURE, PH_DONE } phase;
+/* PH_PUBLISHERS: Janus only, the loop runs until the publishers are connected. */
+typedef enum { PH_PUBLISHERS, PH_CONNECT, PH_WARMUP, PH_MEASURE, PH_DONE } phase;
 
 typedef struct run {
     kn_lg_opts o;
@@ -41,11 +46,15 @@ typedef struct run {
     phase ph;
     uint64_t phase_end_us, last_tick_us;
     kn_lg_sample start, end;
+    kn_janus janus;
+    kn_janus_flow jflow;
+    bool pubs_up;
 } run;
 
 static void usage(void) {
     fprintf(stderr,
-            "usage: kn-loadgen --server URL --secret S --room R [--publishers P] [--subscribers N]\n"
+            "usage: kn-loadgen (--server URL --secret S | --janus URL) --room R\n"
+            "                  [--publishers P] [--subscribers N]\n"
             "                  [--duration SEC] [--cpu C] [--server-pid PID]... [--layers 1-3]\n"
             "                  [--local-ip IP] [--connect-timeout SEC] [--srtp any|gcm|cm]\n");
 }
@@ -67,6 +76,7 @@ static int parse_args(int argc, char **argv, kn_lg_opts *o) {
         {"publishers", 1, 0, 'p'}, {"subscribers", 1, 0, 'n'}, {"duration", 1, 0, 'd'},
         {"cpu", 1, 0, 'c'}, {"server-pid", 1, 0, 'P'}, {"layers", 1, 0, 'l'},
         {"local-ip", 1, 0, 'i'}, {"connect-timeout", 1, 0, 't'}, {"srtp", 1, 0, 'S'},
+        {"janus", 1, 0, 'J'},
         {0, 0, 0, 0}};
     int ch;
     *o = (kn_lg_opts){.publishers = 1, .duration = 20, .cpu = -1, .layers = 3,
@@ -84,6 +94,7 @@ static int parse_args(int argc, char **argv, kn_lg_opts *o) {
         case 'i': o->local_ip = optarg; break;
         case 't': o->connect_timeout = atof(optarg); break;
         case 'S': o->srtp = optarg; break;
+        case 'J': o->janus = optarg; break;
         case 'P':
             if (o->n_server_pids == KN_LG_MAX_PIDS)
                 return -1;
@@ -94,7 +105,11 @@ static int parse_args(int argc, char **argv, kn_lg_opts *o) {
     }
     if (srtp_profiles(o->srtp) == NULL)
         return -1;
-    if (!o->server || !o->secret || !o->room || o->publishers == 0 || o->layers < 1 ||
+    if (o->janus && (o->server || strtoull(o->room ? o->room : "", NULL, 10) == 0))
+        return -1; /* Janus rooms are numbers */
+    if (!o->janus && (!o->server || !o->secret))
+        return -1;
+    if (!o->room || o->publishers == 0 || o->layers < 1 ||
         o->layers > 3 || o->duration <= 0)
         return -1;
     return 0;
@@ -142,17 +157,25 @@ static int signal_peer(run *r, kn_peer *p, const kn_peer_cfg *cfg, const char *u
     return kn_peer_on_answer(p, cfg, &ans);
 }
 
-static int setup_peers(run *r, const kn_peer_cfg *cfg, const char *fp) {
-    char url[1024];
+static int init_peers(run *r, const kn_peer_cfg *cfg) {
     r->n_peers = r->o.publishers + r->o.subscribers;
     if ((r->peers = calloc(r->n_peers, sizeof(*r->peers))) == NULL)
         return KN_ENOMEM;
     for (unsigned i = 0; i < r->n_peers; i++) {
-        kn_peer *p = &r->peers[i];
-        bool pub = i < r->o.publishers;
-        int rc = kn_peer_init(p, cfg, i, pub);
+        int rc = kn_peer_init(&r->peers[i], cfg, i, i < r->o.publishers);
         if (rc != 0)
             return rc;
+    }
+    return 0;
+}
+
+/* Konsil: WHIP for publishers, WHEP (to the publisher's session id) for subscribers. */
+static int setup_whip(run *r, const kn_peer_cfg *cfg, const char *fp) {
+    char url[1024];
+    for (unsigned i = 0; i < r->n_peers; i++) {
+        kn_peer *p = &r->peers[i];
+        bool pub = i < r->o.publishers;
+        int rc;
         if (pub) {
             snprintf(url, sizeof(url), "%s/whip/%s", r->o.server, r->o.room);
         } else {
@@ -164,6 +187,32 @@ static int setup_peers(run *r, const kn_peer_cfg *cfg, const char *fp) {
             return rc;
     }
     return 0;
+}
+
+static bool all_connected(run *r, unsigned n) {
+    for (unsigned i = 0; i < n; i++)
+        if (!r->peers[i].media_ok && !r->peers[i].failed)
+            return false;
+    return true;
+}
+
+/* Janus: publishers first, the loop until they are connected, then subscribers. */
+static int setup_janus(run *r, const kn_peer_cfg *cfg, const char *fp) {
+    int rc = kn_janus_open(&r->janus, r->o.janus);
+    if (rc == 0)
+        rc = kn_janus_flow_publish(&r->jflow, &r->janus, strtoull(r->o.room, NULL, 10), r->peers,
+                                   r->o.publishers, cfg, fp);
+    if (rc == 0)
+        rc = kn_janus_keepalive_start(&r->janus);
+    if (rc != 0)
+        return rc;
+    r->ph = PH_PUBLISHERS;
+    r->phase_end_us = kn_peer_now_us() + (uint64_t)(r->o.connect_timeout * 1e6);
+    uv_run(r->loop, UV_RUN_DEFAULT);
+    for (unsigned i = 0; i < r->o.publishers; i++)
+        if (!r->peers[i].media_ok)
+            return KN_ESTATE;
+    return kn_janus_flow_subscribe(&r->jflow, r->peers, r->o.publishers, r->n_peers, cfg, fp);
 }
 
 static void sample(run *r, kn_lg_sample *s, uint64_t now) {
@@ -182,12 +231,6 @@ static void sample(run *r, kn_lg_sample *s, uint64_t now) {
     }
 }
 
-static bool all_connected(run *r) {
-    for (unsigned i = 0; i < r->n_peers; i++)
-        if (!r->peers[i].media_ok && !r->peers[i].failed)
-            return false;
-    return true;
-}
 
 static void on_tick(uv_timer_t *t) {
     run *r = t->data;
@@ -197,7 +240,12 @@ static void on_tick(uv_timer_t *t) {
     r->last_tick_us = now;
     for (unsigned i = 0; i < r->n_peers; i++)
         kn_peer_tick(&r->peers[i], now);
-    if (r->ph == PH_CONNECT && (all_connected(r) || now >= r->phase_end_us)) {
+    if (r->ph == PH_PUBLISHERS && !r->pubs_up && all_connected(r, r->o.publishers)) {
+        r->pubs_up = true; /* let Janus see media before subscribers join the feeds */
+        r->phase_end_us = now + PUBLISHER_SETTLE_US;
+    } else if (r->ph == PH_PUBLISHERS && now >= r->phase_end_us) {
+        uv_stop(r->loop); /* setup_janus() subscribes, then main() runs the loop again */
+    } else if (r->ph == PH_CONNECT && (all_connected(r, r->n_peers) || now >= r->phase_end_us)) {
         r->ph = PH_WARMUP;
         r->phase_end_us = now + WARMUP_US;
     } else if (r->ph == PH_WARMUP && now >= r->phase_end_us) {
@@ -251,16 +299,25 @@ int main(int argc, char **argv) {
     r.loop = uv_default_loop();
     kn_peer_cfg cfg = {.loop = r.loop, .dtls_ctx = dctx, .clip = &clip, .n_layers = r.o.layers,
                        .local_ip = r.o.local_ip};
-    int rc = setup_peers(&r, &cfg, kn_dtls_ctx_fingerprint(dctx));
+    const char *fp = kn_dtls_ctx_fingerprint(dctx);
+    int rc = init_peers(&r, &cfg);
+    uv_timer_init(r.loop, &r.tick);
+    r.tick.data = &r;
+    uv_timer_start(&r.tick, on_tick, TICK_MS, TICK_MS);
+    if (rc == 0 && r.o.janus)
+        rc = setup_janus(&r, &cfg, fp);
+    else if (rc == 0)
+        rc = setup_whip(&r, &cfg, fp);
     if (rc == 0) {
-        uv_timer_init(r.loop, &r.tick);
-        r.tick.data = &r;
+        r.ph = PH_CONNECT;
         r.phase_end_us = kn_peer_now_us() + (uint64_t)(r.o.connect_timeout * 1e6);
-        uv_timer_start(&r.tick, on_tick, TICK_MS, TICK_MS);
         uv_run(r.loop, UV_RUN_DEFAULT);
         code = kn_lg_report(&r.o, r.peers, r.n_peers, &r.start, &r.end, stdout);
     }
     teardown(&r);
+    if (r.o.janus)
+        kn_janus_close(&r.janus);
+    kn_janus_flow_free(&r.jflow);
     kn_dtls_ctx_destroy(dctx);
     kn_clip_free(&clip);
     return code;

@@ -19,7 +19,8 @@
 
 typedef struct kn_lg_opts {
     const char *server, *secret, *room, *local_ip;
-    const char *srtp; /* any, gcm, cm */
+    const char *srtp;  /* any, gcm, cm */
+    const char *janus; /* Janus REST base URL, or NULL for Konsil WHIP/WHEP */
     unsigned publishers, subscribers, layers;
     double duration, connect_timeout;
     int cpu;
