@@ -159,6 +159,13 @@ static int a_rtcp_mux(kn_sdp *sdp, kn_sdp_media *m, kn_str v) {
     return 0;
 }
 
+static int a_bundle_only(kn_sdp *sdp, kn_sdp_media *m, kn_str v) {
+    (void)sdp;
+    (void)v;
+    m->bundle_only = true;
+    return 0;
+}
+
 static int a_rtcp_rsize(kn_sdp *sdp, kn_sdp_media *m, kn_str v) {
     (void)sdp;
     (void)v;
@@ -355,6 +362,7 @@ static const struct attr_entry attrs[] = {
     {"mid",         a_mid,         false, true },
     {"rtcp-mux",    a_rtcp_mux,    false, true },
     {"rtcp-rsize",  a_rtcp_rsize,  false, true },
+    {"bundle-only", a_bundle_only, false, true },
     {"rtpmap",      a_rtpmap,      false, true },
     {"fmtp",        a_fmtp,        false, true },
     {"rtcp-fb",     a_rtcp_fb,     false, true },

@@ -92,6 +92,7 @@ typedef struct kn_sdp_media {
     kn_sdp_dir dir;
     kn_sdp_creds creds; /* media-level ice/fingerprint/setup, empty if absent */
     bool rtcp_mux, rtcp_rsize;
+    bool bundle_only; /* a=bundle-only (RFC 8843 §6): port 0 yet BUNDLEd */
     kn_str msid;      /* a=msid value */
     kn_str simulcast; /* a=simulcast value, e.g. "send q;h;f" */
     uint8_t n_codecs, n_extmaps, n_rids, n_ssrcs, n_fids;

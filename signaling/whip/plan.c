@@ -22,8 +22,10 @@ static bool dir_fits(kn_sdp_dir d, bool viewer) {
 }
 
 static bool media_usable(const kn_sdp *sdp, const kn_sdp_media *m, bool viewer) {
-    if (m->kind == KN_SDP_OTHER || m->port == 0 || m->mid.len == 0 || !m->rtcp_mux)
+    if (m->kind == KN_SDP_OTHER || m->mid.len == 0 || !m->rtcp_mux)
         return false;
+    if (m->port == 0 && !(m->bundle_only && in_bundle(sdp, m->mid)))
+        return false; /* port 0 without a=bundle-only: rejected by the offerer itself */
     if (sdp->n_bundle > 0 ? !in_bundle(sdp, m->mid) : sdp->n_media > 1)
         return false;
     return dir_fits(m->dir, viewer);

@@ -213,6 +213,49 @@ static void rejects_what_we_cannot_serve(void **state) {
     assert_int_equal(kn_sdp_answer_write(&offer, &ans, out, sizeof(out), &(size_t){0}), KN_EINVAL);
 }
 
+/* Firefox with bundlePolicy max-bundle: the second m-line has port 0 and a=bundle-only. */
+static void firefox_bundle_only(void **state) {
+    const char *reason = NULL;
+    char text[4096];
+    (void)state;
+    size_t len = 0;
+    uint8_t *ff = fixture_load("firefox_esr_simulcast.sdp", &len);
+    assert_non_null(ff);
+    memcpy(text, ff, len);
+    text[len] = '\0';
+    free(ff);
+    char *m = strstr(text, "m=video 9 ");
+    m[8] = '0'; /* port 9 -> 0 */
+    char *c = strstr(m, "\r\n") + 2;
+    memmove(c + 15, c, strlen(c) + 1);
+    memcpy(c, "a=bundle-only\r\n", 15);
+    assert_int_equal(kn_sdp_parse((const uint8_t *)text, strlen(text), &offer), 0);
+    assert_int_equal(offer.media[1].port, 0);
+    assert_true(offer.media[1].bundle_only);
+    memset(&ans, 0, sizeof(ans));
+    assert_int_equal(kn_plan_offer(&offer, NULL, 0, &ans, &plan, &reason), 0);
+    assert_true(ans.media[1].accepted);
+    write_and_parse();
+    assert_int_equal(back.media[1].port, 9);
+    /* without a=bundle-only, port 0 stays rejected */
+    offer.media[1].bundle_only = false;
+    memset(&ans, 0, sizeof(ans));
+    assert_int_equal(kn_plan_offer(&offer, NULL, 0, &ans, &plan, &reason), 0);
+    assert_false(ans.media[1].accepted);
+}
+
+/* A real Firefox ESR 153 offer captured through tests/lib/page_rtc.js (max-bundle). */
+static void firefox_real_max_bundle(void **state) {
+    const char *reason = NULL;
+    (void)state;
+    load("firefox_esr153_max_bundle.sdp");
+    assert_int_equal(kn_plan_offer(&offer, NULL, 0, &ans, &plan, &reason), 0);
+    assert_true(ans.media[0].accepted && ans.media[1].accepted);
+    assert_str(offer.media[1].codecs[ans.media[1].codec].name, "VP8");
+    write_and_parse();
+    assert_int_equal(back.n_bundle, 2);
+}
+
 static void small_buffer_is_a_limit(void **state) {
     const char *reason = NULL;
     size_t n = 0;
@@ -240,6 +283,8 @@ int main(void) {
         cmocka_unit_test(setup_roles),
         cmocka_unit_test(passive_offer_and_h264),
         cmocka_unit_test(rejects_what_we_cannot_serve),
+        cmocka_unit_test(firefox_bundle_only),
+        cmocka_unit_test(firefox_real_max_bundle),
         cmocka_unit_test(small_buffer_is_a_limit),
     };
     return cmocka_run_group_tests(tests, NULL, teardown);
