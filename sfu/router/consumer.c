@@ -150,17 +150,21 @@ static bool select_encoding(kn_consumer *c, unsigned enc, bool keyframe, uint64_
     return (int)enc == c->current;
 }
 
+/* Every packet put on the wire, retransmissions included, takes the next
+ * transport-wide sequence number of the subscriber's transport. */
+static void stamp_twcc(kn_consumer *c, uint8_t *buf, size_t len) {
+    kn_rtp rtp;
+    kn_rtp_ext ext;
+    const kn_rtp_ext_elem *e;
+    if (c->twcc_id != 0 && kn_rtp_parse(buf, len, &rtp) == 0 &&
+        kn_rtp_ext_parse(buf, &rtp, &ext) == 0 && (e = kn_rtp_ext_find(&ext, c->twcc_id)) != NULL)
+        kn_rtp_ext_set_twcc_seq(buf, e, c->t->twcc_seq++);
+}
+
 static void send_packet(kn_consumer *c, uint8_t *buf, size_t len, uint32_t ts, size_t payload,
                         uint64_t now_ms) {
     kn_transport *t = c->t;
-    if (c->twcc_id != 0) {
-        kn_rtp rtp;
-        kn_rtp_ext ext;
-        const kn_rtp_ext_elem *e;
-        if (kn_rtp_parse(buf, len, &rtp) == 0 && kn_rtp_ext_parse(buf, &rtp, &ext) == 0 &&
-            (e = kn_rtp_ext_find(&ext, c->twcc_id)) != NULL)
-            kn_rtp_ext_set_twcc_seq(buf, e, t->twcc_seq++);
-    }
+    stamp_twcc(c, buf, len);
     kn_send_stream_on_sent(&c->send, ts, payload, now_ms);
     kn_transport_send_rtp(t, buf, len);
 }
@@ -207,6 +211,7 @@ void kn_consumer_on_nack(kn_consumer *c, const uint16_t *seqs, size_t n) {
         if (kn_send_stream_retransmit(&c->send, seqs[i], out, KN_MTU, &len) != 0)
             continue;
         c->t->stats.rtx_sent++;
+        stamp_twcc(c, out, len);
         kn_transport_send_rtp(c->t, out, len);
     }
 }
