@@ -208,9 +208,55 @@ static int send_line(kn_sfuctl *c, json_t *msg) {
     return 0;
 }
 
+static int send_request(kn_sfuctl *c, const char *method, json_t *params, kn_sfuctl_cb cb,
+                        void *arg) {
+    if (c->n_pending >= MAX_PENDING) {
+        json_decref(params);
+        return KN_ELIMIT;
+    }
+    pending *p = calloc(1, sizeof(*p));
+    json_t *msg = json_pack("{s:I, s:s, s:o}", "id", (json_int_t)c->next_id, "method", method,
+                            "params", params ? params : json_object());
+    int rc = p && msg ? send_line(c, msg) : KN_ENOMEM;
+    json_decref(msg);
+    if (rc != 0) {
+        free(p);
+        return rc;
+    }
+    p->id = c->next_id++;
+    p->cb = cb;
+    p->arg = arg;
+    if (c->tail)
+        c->tail->next = p;
+    else
+        c->head = p;
+    c->tail = p;
+    c->n_pending++;
+    return 0;
+}
+
+static void on_info(void *arg, int rc, json_t *result, const char *message) {
+    kn_sfuctl *c = arg;
+    if (rc != 0) {
+        KN_LOG_WARN("sfuctl", "sfu.info failed: %s (%s)", kn_strerror(rc), message ? message : "");
+        if (rc != KN_EIO)
+            drop_conn(c);
+        return;
+    }
+    c->up = true;
+    c->retry_ms = RETRY_MIN_MS;
+    const char *version = json_string_value(json_object_get(result, "version"));
+    KN_LOG_INFO("sfuctl", "connected to konsil-sfu %s", version ? version : "?");
+    if (c->hooks.on_state)
+        c->hooks.on_state(c->hooks.arg, true);
+}
+
+/* The connection counts as up only once the SFU answered sfu.info, so a
+ * wrong TCP secret (the SFU hangs up) never reports a healthy link. */
 static void on_connect(uv_connect_t *req, int status) {
     conn *k = req->data;
     kn_sfuctl *c = k->owner;
+    int rc = 0;
     if (c == NULL)
         return;
     if (status != 0 || uv_read_start(&k->h.stream, on_alloc, on_read) != 0) {
@@ -219,18 +265,13 @@ static void on_connect(uv_connect_t *req, int status) {
     }
     if (c->is_tcp) {
         json_t *auth = json_pack("{s:s, s:{s:s}}", "method", "auth", "params", "secret", c->secret);
-        int rc = auth ? send_line(c, auth) : KN_ENOMEM;
+        rc = auth ? send_line(c, auth) : KN_ENOMEM;
         json_decref(auth);
-        if (rc != 0) {
-            drop_conn(c);
-            return;
-        }
     }
-    c->up = true;
-    c->retry_ms = RETRY_MIN_MS;
-    KN_LOG_INFO("sfuctl", "connected to sfu");
-    if (c->hooks.on_state)
-        c->hooks.on_state(c->hooks.arg, true);
+    if (rc == 0)
+        rc = send_request(c, "sfu.info", NULL, on_info, c);
+    if (rc != 0)
+        drop_conn(c);
 }
 
 static void connect_now(kn_sfuctl *c) {
@@ -281,29 +322,7 @@ int kn_sfuctl_request(kn_sfuctl *c, const char *method, json_t *params, kn_sfuct
         json_decref(params);
         return KN_ESTATE;
     }
-    if (c->n_pending >= MAX_PENDING) {
-        json_decref(params);
-        return KN_ELIMIT;
-    }
-    pending *p = calloc(1, sizeof(*p));
-    json_t *msg = json_pack("{s:I, s:s, s:o}", "id", (json_int_t)c->next_id, "method", method,
-                            "params", params ? params : json_object());
-    int rc = p && msg ? send_line(c, msg) : KN_ENOMEM;
-    json_decref(msg);
-    if (rc != 0) {
-        free(p);
-        return rc;
-    }
-    p->id = c->next_id++;
-    p->cb = cb;
-    p->arg = arg;
-    if (c->tail)
-        c->tail->next = p;
-    else
-        c->head = p;
-    c->tail = p;
-    c->n_pending++;
-    return 0;
+    return send_request(c, method, params, cb, arg);
 }
 
 bool kn_sfuctl_up(const kn_sfuctl *c) {

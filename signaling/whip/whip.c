@@ -88,8 +88,8 @@ static void post_offer(kn_whip *w, kn_http_req *r, const route_args *a, bool vie
         kn_http_respond_text(r, 503, "media server unavailable");
         return;
     }
-    if (w->reg.n_sessions >= KN_REG_MAX_SESSIONS) {
-        kn_http_respond_text(r, 503, "too many sessions");
+    if (w->reg.n_sessions >= KN_REG_MAX_SESSIONS || w->n_ops >= KN_WHIP_MAX_OPS) {
+        kn_http_respond_text(r, 503, "too many sessions or requests in flight");
         return;
     }
     const kn_wsess *pub = NULL;

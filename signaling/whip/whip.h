@@ -23,7 +23,10 @@ typedef struct kn_whip {
     uint8_t secret[256];
     size_t secret_len;
     char web_dir[512];
+    unsigned n_ops; /* WHIP/WHEP requests waiting for the SFU */
 } kn_whip;
+
+#define KN_WHIP_MAX_OPS 64
 
 /* Returns 0 or KN_EINVAL when secret or web_dir is too long. */
 int kn_whip_init(kn_whip *w, const char *secret, const char *web_dir);

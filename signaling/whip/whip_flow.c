@@ -74,6 +74,7 @@ static void op_detach(void *arg) {
 }
 
 static void op_free(op *o) {
+    o->w->n_ops--;
     if (o->req != NULL)
         o->req->op = NULL;
     kn_whip_room_release(o->w, o->room);
@@ -373,6 +374,7 @@ static op *op_create(kn_whip *w, kn_http_req *r, const char *room, const kn_wses
         return NULL;
     }
     o->w = w;
+    w->n_ops++;
     memcpy(o->body, r->body, r->body_len);
     snprintf(o->s->room, sizeof(o->s->room), "%s", room);
     o->s->viewer = publisher != NULL;

@@ -67,7 +67,10 @@ class Client:
         self.port, self.ctx = port, ctx
 
     def req(self, method, path, body=None, headers=None):
-        c = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.ctx, timeout=10)
+        if self.ctx is None:
+            c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        else:
+            c = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.ctx, timeout=10)
         try:
             c.request(method, path, body=body, headers=headers or {})
             r = c.getresponse()
@@ -182,6 +185,51 @@ def run_checks(cl, state, secret):
     check(st == 404, f"WHEP after the publisher left -> 404 ({st})")
 
 
+def external_sfu_over_tcp(tmp, exe):
+    """KONSIL_SFU=tcp:… with KONSIL_SFU_SECRET against a konsil-sfu we start; plain HTTP."""
+    ctl, media, port = free_port(), free_port(socket.SOCK_DGRAM, both=True), free_port()
+    secret_file = os.path.join(tmp, "sfu-secret")
+    with open(secret_file, "w") as f:
+        f.write("tcp-secret-123\n")
+    sfu_log = open(os.path.join(tmp, "sfu-tcp.log"), "w")
+    sfu = subprocess.Popen([os.path.join(BIN, "konsil-sfu"), "--port", str(media), "--announce-ip", "127.0.0.1",
+                            "--control", f"tcp:127.0.0.1:{ctl}", "--control-secret-file", secret_file],
+                           stdout=sfu_log, stderr=subprocess.STDOUT)
+    procs = [sfu]
+    try:
+        for secret, want in (("wrong", 503), ("tcp-secret-123", 200)):
+            env = {k: v for k, v in os.environ.items() if not k.startswith("KONSIL_")}
+            env.update(KONSIL_STATE_DIR=os.path.join(tmp, "state-tcp"), KONSIL_LISTEN=f"127.0.0.1:{port}",
+                       KONSIL_TLS="off", KONSIL_SFU=f"tcp:127.0.0.1:{ctl}", KONSIL_SFU_SECRET=secret,
+                       KONSIL_TOKEN_SECRET="given-secret-0123456789")
+            sig = subprocess.Popen([exe], env=env, stdout=sfu_log, stderr=subprocess.STDOUT, cwd=tmp)
+            procs.append(sig)
+            cl = Client(port, None)
+            end, st = time.time() + 10, None
+            while time.time() < end:
+                st = cl.req("GET", "/healthz")[0]
+                if st == want and (want == 200 or time.time() > end - 8):
+                    break
+                time.sleep(0.2)
+            check(st == want, f"external SFU over tcp, secret {secret!r}: /healthz {want} ({st})")
+            if want == 200:
+                sdp = open(os.path.join(FIXTURES, "aiortc_offer.sdp"), "rb").read()
+                st, h, _ = cl.req("POST", "/whip/t1", sdp, {"Content-Type": "application/sdp",
+                                  "Authorization": "Bearer " + token("given-secret-0123456789", "t1", "publish")})
+                check(st == 201, f"WHIP over plain HTTP with an external SFU -> 201 ({st})")
+                check(not os.path.exists(os.path.join(tmp, "state-tcp", "tls-cert.pem")),
+                      "no certificate generated with KONSIL_TLS=off")
+            sig.send_signal(signal.SIGTERM)
+            sig.wait(timeout=10)
+        check(sfu.poll() is None, "konsil-signaling leaves an external SFU running")
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        sfu_log.close()
+
+
 def main():
     exe = os.path.join(BIN, "konsil-signaling")
     if not os.path.exists(os.path.join(BIN, "konsil-sfu")) or not os.path.exists(exe):
@@ -225,6 +273,7 @@ def main():
         while sfu and alive(sfu) and time.time() < end:
             time.sleep(0.1)
         check(sfu is not None and not alive(sfu), f"SFU child {sfu} gone after SIGTERM")
+        external_sfu_over_tcp(tmp, exe)
     finally:
         if proc.poll() is None:
             proc.kill()
