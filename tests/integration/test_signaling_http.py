@@ -185,6 +185,30 @@ def run_checks(cl, state, secret):
     check(st == 404, f"WHEP after the publisher left -> 404 ({st})")
 
 
+def restart_checks(cl, proc, sfu, secret):
+    """SIGKILL the SFU child: signaling drops its sessions, restarts the child and
+    reconnects. Returns the new child's PID."""
+    sdp = open(os.path.join(FIXTURES, "chrome156_simulcast.sdp"), "rb").read()
+    st, h, _ = cl.req("POST", "/whip/r2", sdp, {"Content-Type": "application/sdp",
+                      "Authorization": "Bearer " + token(secret, "r2", "publish")})
+    loc = h.get("location", "")
+    os.kill(sfu, signal.SIGKILL)
+    end, new = time.time() + 15, None
+    while time.time() < end:
+        kids = [k for k in child_pids(proc.pid) if k != sfu and alive(k)]
+        if kids and cl.req("GET", "/healthz")[0] == 200:
+            new = kids[0]
+            break
+        time.sleep(0.2)
+    check(new is not None, f"SFU child restarted after SIGKILL and /healthz is 200 again (new pid {new})")
+    st, _, _ = cl.req("DELETE", loc)
+    check(st == 404, f"sessions of the dead SFU are gone ({loc} -> {st})")
+    st, _, _ = cl.req("POST", "/whip/r2", sdp, {"Content-Type": "application/sdp",
+                      "Authorization": "Bearer " + token(secret, "r2", "publish")})
+    check(st == 201, f"WHIP publish works on the restarted SFU ({st})")
+    return new or sfu
+
+
 def external_sfu_over_tcp(tmp, exe):
     """KONSIL_SFU=tcp:… with KONSIL_SFU_SECRET against a konsil-sfu we start; plain HTTP."""
     ctl, media, port = free_port(), free_port(socket.SOCK_DGRAM, both=True), free_port()
@@ -263,6 +287,7 @@ def main():
         sfu = kids[0] if kids else None
         check(sfu is not None and alive(sfu), f"konsil-sfu child running (pid {sfu})")
         run_checks(cl, state, secret)
+        sfu = restart_checks(cl, proc, sfu, secret)
         proc.send_signal(signal.SIGTERM)
         try:
             rc = proc.wait(timeout=10)
