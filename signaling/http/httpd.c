@@ -185,8 +185,8 @@ static int on_writeable(kn_http_req *r) {
     if (r->out_len > 0 && r->method != KN_HTTP_HEAD &&
         lws_write(wsi, r->out + LWS_PRE, r->out_len, LWS_WRITE_HTTP_FINAL) != (int)r->out_len)
         return -1;
-    if (r->close_after || r->expect_body != r->dispatched)
-        return -1;
+    if (r->close_after || (r->expect_body && !r->body_done))
+        return -1; /* answered before the body was read: the stream is out of step */
     return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
@@ -199,6 +199,7 @@ static int http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user
     case LWS_CALLBACK_HTTP_BODY:
         return on_body(r, in, len);
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+        r->body_done = true;
         if (!r->dispatched)
             dispatch(r);
         return 0;

@@ -55,7 +55,7 @@ struct kn_http_req {
     /* internal */
     struct lws *wsi;
     kn_httpd *httpd;
-    bool dispatched, responded, close_after, expect_body;
+    bool dispatched, responded, close_after, expect_body, body_done;
     int status;
     const char *out_type;
     uint8_t *out; /* LWS_PRE bytes of headroom, then out_len body bytes */

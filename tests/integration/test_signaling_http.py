@@ -109,6 +109,25 @@ def wait_healthy(cl, proc, seconds=15):
     return False
 
 
+def keep_alive_checks(cl):
+    """Several requests, with and without bodies, on one HTTP/1.1 connection."""
+    c = http.client.HTTPSConnection("127.0.0.1", cl.port, context=cl.ctx, timeout=10)
+    got = []
+    try:
+        for method, path, body in (("GET", "/healthz", None), ("POST", "/whip/r1", b"v=0"),
+                                   ("GET", "/nope", None), ("HEAD", "/", None),
+                                   ("DELETE", "/whip/r1/abc", None), ("GET", "/app.js?x=1", None)):
+            c.request(method, path, body=body, headers={"Content-Type": "application/sdp"} if body else {})
+            r = c.getresponse()
+            r.read()
+            got.append(r.status)
+    except (OSError, http.client.HTTPException) as e:
+        got.append(type(e).__name__)
+    finally:
+        c.close()
+    check(got == [200, 401, 404, 200, 404, 200], f"six requests on one keep-alive connection ({got})")
+
+
 def run_checks(cl, state, secret):
     sdp = open(os.path.join(FIXTURES, "chrome156_simulcast.sdp"), "rb").read()
     view_sdp = open(os.path.join(FIXTURES, "aiortc_offer.sdp"), "rb").read()
@@ -287,6 +306,7 @@ def main():
         sfu = kids[0] if kids else None
         check(sfu is not None and alive(sfu), f"konsil-sfu child running (pid {sfu})")
         run_checks(cl, state, secret)
+        keep_alive_checks(cl)
         sfu = restart_checks(cl, proc, sfu, secret)
         proc.send_signal(signal.SIGTERM)
         try:
