@@ -235,8 +235,14 @@ static void sample(run *r, kn_lg_sample *s, uint64_t now) {
 static void on_tick(uv_timer_t *t) {
     run *r = t->data;
     uint64_t now = kn_peer_now_us();
-    if (r->ph == PH_MEASURE && r->last_tick_us && now - r->last_tick_us > r->end.max_tick_gap_us)
-        r->end.max_tick_gap_us = now - r->last_tick_us;
+    uint64_t gap = r->last_tick_us ? now - r->last_tick_us : 0;
+    if (gap > KN_PEER_STALL_US) {
+        kn_peer_stall.count += r->ph == PH_MEASURE;
+        kn_peer_stall.last_from_us = r->last_tick_us;
+        kn_peer_stall.last_to_us = now;
+    }
+    if (r->ph == PH_MEASURE && gap > r->end.max_tick_gap_us)
+        r->end.max_tick_gap_us = gap;
     r->last_tick_us = now;
     for (unsigned i = 0; i < r->n_peers; i++)
         kn_peer_tick(&r->peers[i], now);

@@ -27,6 +27,7 @@
 #define ICE_PRIORITY 1853824767u /* peer-reflexive, RFC 8445 §5.1.2.1 */
 
 static uint8_t rx_buf[2048];
+kn_peer_stalls kn_peer_stall;
 static kn_log_limit log_limit;
 
 uint64_t kn_peer_now_us(void) {

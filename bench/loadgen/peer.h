@@ -75,7 +75,7 @@ typedef struct kn_sub_stream {
     uint32_t lsr;             /* of the last SR */
     uint64_t lsr_us;
     uint32_t w_base;          /* max_ext at window start */
-    uint64_t w_received, w_frames, w_keyframes, w_freezes, w_freeze_us;
+    uint64_t w_received, w_frames, w_keyframes, w_freezes, w_freeze_us, w_gen_freezes;
     uint64_t last_frame_us;
     uint32_t last_frame_ts;
     bool have_frame;
@@ -83,6 +83,16 @@ typedef struct kn_sub_stream {
     uint8_t seen[KN_PEER_RX_WINDOW / 8];
     kn_pending_frame pend[KN_PEER_PENDING_FRAMES];
 } kn_sub_stream;
+
+/* The generator's own loop stalls (timer ticks late by more than KN_PEER_STALL_US):
+ * set by main.c, read by peer_rx.c so a freeze that overlaps a stall is charged to
+ * the generator, not to the server. */
+#define KN_PEER_STALL_US 50000
+typedef struct kn_peer_stalls {
+    uint64_t count;
+    uint64_t last_from_us, last_to_us; /* the most recent stall */
+} kn_peer_stalls;
+extern kn_peer_stalls kn_peer_stall;
 
 typedef struct kn_peer_counters {
     uint64_t pkts_out, bytes_out, pkts_in, bytes_in;

@@ -111,8 +111,14 @@ static void frame_done(kn_peer *p, kn_sub_stream *s, kn_pending_frame *f, uint64
         s->w_frames++;
         s->w_keyframes += f->key;
         if (s->have_frame && now - s->last_frame_us > KN_PEER_FREEZE_US) {
-            s->w_freezes++;
-            s->w_freeze_us += now - s->last_frame_us;
+            bool ours = kn_peer_stall.last_to_us > s->last_frame_us &&
+                        kn_peer_stall.last_from_us < now; /* the gap overlaps our stall */
+            if (ours) {
+                s->w_gen_freezes++;
+            } else {
+                s->w_freezes++;
+                s->w_freeze_us += now - s->last_frame_us;
+            }
         }
     }
     s->have_frame = true;
@@ -357,6 +363,7 @@ void kn_peer_rx_window_start(kn_peer *p) {
         kn_sub_stream *s = &p->rx[i];
         s->w_base = s->max_ext;
         s->w_received = s->w_frames = s->w_keyframes = s->w_freezes = s->w_freeze_us = 0;
+        s->w_gen_freezes = 0;
     }
     memset(p->lat, 0, sizeof(*p->lat));
 }

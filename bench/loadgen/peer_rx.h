@@ -9,7 +9,9 @@
  * sequence number between them have arrived, by original or retransmission.
  * Only frames newer than the last completed one count toward smoothness: a
  * freeze is a gap of more than KN_PEER_FREEZE_US (200 ms, about 6 frame
- * intervals at 30 fps) between completions of successive frames.
+ * intervals at 30 fps) between completions of successive frames; a gap that
+ * overlaps a stall of the generator's own loop (peer.h) is counted apart
+ * (generator_freezes), as the generator's, not the server's.
  *
  * Feedback it sends: a Generic NACK as soon as a sequence gap appears (RFC 4585
  * §6.2.1), an RR per second with one report block per SSRC (RFC 3550 §6.4.2),

@@ -14,7 +14,7 @@ static double ms(uint64_t us) {
 /* One subscriber's window: packets, frames, loss, freezes, latency. */
 static json_t *subscriber_json(const kn_peer *p, double secs, uint64_t *pkts, uint64_t *frames,
                                uint64_t *expected, uint64_t *freezes) {
-    uint64_t rcv = 0, exp = 0, fr = 0, frz = 0, frz_us = 0, key = 0;
+    uint64_t rcv = 0, exp = 0, fr = 0, frz = 0, frz_us = 0, key = 0, gfrz = 0;
     for (unsigned i = 0; i < p->n_rx; i++) {
         const kn_sub_stream *s = &p->rx[i];
         rcv += s->w_received;
@@ -23,6 +23,7 @@ static json_t *subscriber_json(const kn_peer *p, double secs, uint64_t *pkts, ui
         key += s->w_keyframes;
         frz += s->w_freezes;
         frz_us += s->w_freeze_us;
+        gfrz += s->w_gen_freezes;
     }
     *pkts += rcv;
     *frames += fr;
@@ -40,6 +41,7 @@ static json_t *subscriber_json(const kn_peer *p, double secs, uint64_t *pkts, ui
     json_object_set_new(j, "video_pkts_by_layer",
                         json_pack("[I, I, I]", (json_int_t)p->c.layer_pkts[0],
                                   (json_int_t)p->c.layer_pkts[1], (json_int_t)p->c.layer_pkts[2]));
+    json_object_set_new(j, "generator_freezes", json_integer((json_int_t)gfrz));
     json_object_set_new(j, "unmatched", json_integer((json_int_t)p->c.lat_unmatched));
     json_object_set_new(j, "unknown_rtp", json_integer((json_int_t)p->c.rtp_unknown));
     return j;
@@ -119,9 +121,10 @@ static json_t *server_json(const kn_lg_opts *o, const kn_lg_sample *a, const kn_
 
 static json_t *generator_json(const kn_lg_opts *o, const kn_lg_sample *a, const kn_lg_sample *b,
                               double secs, double load) {
-    return json_pack("{s:i, s:f, s:f, s:b, s:f, s:I, s:I, s:f, s:f}", "cpu", o->cpu, "cpu_s",
+    return json_pack("{s:i, s:f, s:f, s:b, s:f, s:I, s:I, s:I, s:f, s:f}", "cpu", o->cpu, "cpu_s",
                      b->self_cpu - a->self_cpu, "cpu_pct", 100.0 * load, "saturated",
                      load >= KN_LG_SATURATED, "max_tick_gap_ms", ms(b->max_tick_gap_us),
+                     "stalls_over_50ms", (json_int_t)kn_peer_stall.count,
                      "pkts_out", (json_int_t)(b->gen.pkts_out - a->gen.pkts_out), "pkts_in",
                      (json_int_t)(b->gen.pkts_in - a->gen.pkts_in), "pps_out",
                      (double)(b->gen.pkts_out - a->gen.pkts_out) / secs, "pps_in",

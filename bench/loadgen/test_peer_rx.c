@@ -1,7 +1,8 @@
 /*
  * test_peer_rx.c: cmocka tests of a subscriber peer's receive side (peer_rx.c)
  * over real sockets and SRTP: packet/loss/duplicate counting, VP8 frame
- * completion (also through a retransmission), the freeze rule, the NACK it sends
+ * completion (also through a retransmission), the freeze rule (and freezes charged
+ * to the generator's own stalls), the NACK it sends
  * for a gap (read back from a loopback socket, SRTCP-unprotected and parsed),
  * transport-cc feedback, and latency matching against a publisher's clip.
  */
@@ -152,6 +153,22 @@ static void test_frames_loss_nack(void **state) {
     assert_int_equal(s->w_freezes, 1);
 }
 
+/* A gap that overlaps a stall of the generator's loop is the generator's freeze. */
+static void test_freeze_during_own_stall(void **state) {
+    (void)state;
+    uint64_t t = 3000000;
+    feed(1, 3000, true, true, t);
+    kn_peer_stall = (kn_peer_stalls){.count = 1, .last_from_us = t + 10000, .last_to_us = t + 240000};
+    feed(2, 6000, true, true, t + 250000);
+    kn_sub_stream *s = &fx.p.rx[0];
+    assert_int_equal(s->w_freezes, 0);
+    assert_int_equal(s->w_gen_freezes, 1);
+    feed(3, 9000, true, true, t + 500000); /* no stall in this gap: the server's */
+    assert_int_equal(s->w_freezes, 1);
+    assert_int_equal(s->w_gen_freezes, 1);
+    kn_peer_stall = (kn_peer_stalls){0};
+}
+
 static void test_twcc_feedback(void **state) {
     (void)state;
     uint64_t t = 5000000;
@@ -209,6 +226,7 @@ static void test_latency_match(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_frames_loss_nack, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_freeze_during_own_stall, setup, teardown),
         cmocka_unit_test_setup_teardown(test_twcc_feedback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_latency_match, setup, teardown),
     };
