@@ -22,7 +22,8 @@ typedef struct kn_track {
 
 typedef struct kn_wsess {
     struct kn_wsess *next;
-    char id[33];
+    char id[33];     /* also the DELETE capability: never shown to other clients */
+    char stream[33]; /* publisher: the opaque a=msid stream id viewers see */
     char room[65];
     bool viewer;
     uint64_t seq; /* creation order: WHEP without a publisher id takes the lowest */

@@ -24,7 +24,7 @@ typedef struct op {
     kn_wsess *s;      /* the new session, registered on success */
     bool peer_created;
     unsigned media_i;
-    char publisher[33];
+    char stream[33]; /* the publisher's msid stream id */
     kn_track src[KN_SDP_MAX_MEDIA]; /* viewer: the publisher's tracks at start */
     uint8_t n_src;
     uint8_t *body; /* owned copy of the offer; sdp points into it */
@@ -367,7 +367,7 @@ static op *op_create(kn_whip *w, kn_http_req *r, const char *room, const kn_wses
     op *o = calloc(1, sizeof(*o));
     if (o == NULL || (o->s = calloc(1, sizeof(*o->s))) == NULL ||
         (o->body = malloc(r->body_len ? r->body_len : 1)) == NULL ||
-        new_session_id(o->s->id) != 0) {
+        new_session_id(o->s->id) != 0 || new_session_id(o->s->stream) != 0) {
         if (o)
             free(o->s);
         free(o);
@@ -381,7 +381,7 @@ static op *op_create(kn_whip *w, kn_http_req *r, const char *room, const kn_wses
     if (publisher != NULL) {
         memcpy(o->src, publisher->tracks, sizeof(o->src));
         o->n_src = publisher->n_tracks;
-        strcpy(o->publisher, publisher->id);
+        strcpy(o->stream, publisher->stream);
     }
     return o;
 }
@@ -407,7 +407,7 @@ void kn_whip_flow_start(kn_whip *w, kn_http_req *r, const char *room, const kn_w
     }
     o->ans.sending = publisher != NULL;
     o->ans.session_id = o->sdp.session_id ^ 0x4b6f6e73696cULL;
-    snprintf(o->ans.msid_stream, sizeof(o->ans.msid_stream), "%s", o->publisher);
+    snprintf(o->ans.msid_stream, sizeof(o->ans.msid_stream), "%s", o->stream);
     o->req = r;
     r->op = o;
     r->op_detach = op_detach;

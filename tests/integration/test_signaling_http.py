@@ -188,6 +188,7 @@ def run_checks(cl, state, secret):
     check(st == 201 and "a=sendonly" in vanswer and "a=ssrc-group:FID" in vanswer and vloc.startswith("/whep/r1/"),
           f"WHEP view -> 201 + answer with ssrcs ({st} {vloc})")
     pub_id = loc.rsplit("/", 1)[-1]
+    check(pub_id and pub_id not in vanswer, "the WHEP answer does not reveal the publisher's session id")
     st, _, _ = cl.req("POST", f"/whep/r1/{pub_id}", view_sdp, auth(token(secret, "r1", "subscribe")))
     check(st == 201, f"WHEP for a named publisher -> 201 ({st})")
     st, _, _ = cl.req("POST", "/whep/r1/nobody", view_sdp, auth(token(secret, "r1", "subscribe")))
