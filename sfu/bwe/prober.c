@@ -1,0 +1,176 @@
+/*
+ * prober.c: probe clusters (see prober.h). The rate computation follows
+ * libwebrtc's ProbeBitrateEstimator: send rate over first..last send without
+ * the last packet, receive rate over first..last arrival without the first,
+ * results with receive > 2 x send discarded. Pure; no allocation.
+ */
+#include "bwe/prober.h"
+
+#include <string.h>
+
+#include "core/err.h"
+
+void kn_prober_init(kn_prober *p) {
+    memset(p, 0, sizeof(*p));
+}
+
+static kn_probe_cluster *find(kn_prober *p, int id) {
+    for (size_t i = 0; i < KN_PROBER_CLUSTERS; i++)
+        if (p->c[i].state != KN_PROBE_FREE && p->c[i].id == id)
+            return &p->c[i];
+    return NULL;
+}
+
+int kn_prober_plan(kn_prober *p, uint32_t bps, bool exponential) {
+    if (bps == 0)
+        return KN_EINVAL;
+    for (size_t i = 0; i < KN_PROBER_CLUSTERS; i++) {
+        kn_probe_cluster *c = &p->c[i];
+        if (c->state != KN_PROBE_FREE)
+            continue;
+        memset(c, 0, sizeof(*c));
+        c->state = KN_PROBE_QUEUED;
+        c->exponential = exponential;
+        c->id = p->next_id;
+        p->next_id = (int16_t)((p->next_id + 1) & 0x7fff);
+        c->bps = bps;
+        c->min_bytes = (uint32_t)((uint64_t)bps * KN_PROBER_CLUSTER_US / 8000000);
+        return c->id;
+    }
+    return KN_ELIMIT;
+}
+
+bool kn_prober_busy(const kn_prober *p) {
+    for (size_t i = 0; i < KN_PROBER_CLUSTERS; i++)
+        if (p->c[i].state != KN_PROBE_FREE)
+            return true;
+    return false;
+}
+
+/* The queued cluster with the lowest id distance from next_id (oldest first). */
+static kn_probe_cluster *oldest_queued(kn_prober *p) {
+    kn_probe_cluster *best = NULL;
+    int best_age = -1;
+
+    for (size_t i = 0; i < KN_PROBER_CLUSTERS; i++) {
+        kn_probe_cluster *c = &p->c[i];
+        int age = (p->next_id - c->id) & 0x7fff;
+        if (c->state == KN_PROBE_QUEUED && age > best_age) {
+            best = c;
+            best_age = age;
+        }
+    }
+    return best;
+}
+
+int kn_prober_active(kn_prober *p, uint64_t now_us) {
+    kn_probe_cluster *c;
+
+    for (size_t i = 0; i < KN_PROBER_CLUSTERS; i++) {
+        c = &p->c[i];
+        if (c->state != KN_PROBE_SENDING)
+            continue;
+        if (now_us < c->start_us + KN_PROBER_STALL_US)
+            return c->id;
+        /* The sender stopped filling it: close it with what was sent. */
+        c->state = KN_PROBE_SENT;
+        c->done_us = p->last_done_us = now_us;
+    }
+    if (p->last_done_us != 0 && now_us < p->last_done_us + KN_PROBER_GAP_US)
+        return -1;
+    if ((c = oldest_queued(p)) == NULL)
+        return -1;
+    c->state = KN_PROBE_SENDING;
+    c->start_us = now_us;
+    return c->id;
+}
+
+size_t kn_prober_bytes_due(kn_prober *p, uint64_t now_us) {
+    int id = kn_prober_active(p, now_us);
+    kn_probe_cluster *c = id < 0 ? NULL : find(p, id);
+    uint64_t due;
+
+    if (c == NULL)
+        return 0;
+    due = (uint64_t)c->bps * (now_us - c->start_us + KN_PROBER_AHEAD_US) / 8000000;
+    return due > c->sent_bytes ? (size_t)(due - c->sent_bytes) : 0;
+}
+
+void kn_prober_on_sent(kn_prober *p, int id, uint32_t size, uint64_t now_us) {
+    kn_probe_cluster *c = find(p, id);
+
+    if (c == NULL || c->state != KN_PROBE_SENDING)
+        return;
+    c->sent_bytes += size;
+    c->sent_pkts++;
+    if (c->sent_bytes >= c->min_bytes && c->sent_pkts >= KN_PROBER_MIN_PKTS) {
+        c->state = KN_PROBE_SENT;
+        c->done_us = now_us;
+        p->last_done_us = now_us;
+    }
+}
+
+static void account(kn_probe_cluster *c, const kn_bwe_pkt *k) {
+    c->fb_pkts++;
+    if (c->fb_pkts == 1 || k->send_us < c->first_send_us)
+        c->first_send_us = k->send_us;
+    if (c->fb_pkts == 1 || k->send_us >= c->last_send_us) {
+        c->last_send_us = k->send_us;
+        c->last_send_size = k->size;
+    }
+    c->send_bytes += k->size;
+    if (k->recv_us == KN_BWE_LOST)
+        return;
+    c->rx_pkts++;
+    if (c->rx_pkts == 1 || k->recv_us < c->first_recv_us) {
+        c->first_recv_us = k->recv_us;
+        c->first_recv_size = k->size;
+    }
+    if (c->rx_pkts == 1 || k->recv_us > c->last_recv_us)
+        c->last_recv_us = k->recv_us;
+    c->recv_bytes += k->size;
+}
+
+void kn_prober_on_feedback(kn_prober *p, const kn_bwe_pkt *pk, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        kn_probe_cluster *c;
+        if (pk[i].probe_id < 0 || (c = find(p, pk[i].probe_id)) == NULL)
+            continue;
+        if (c->state == KN_PROBE_SENDING || c->state == KN_PROBE_SENT)
+            account(c, &pk[i]);
+    }
+}
+
+/* libwebrtc: at least 80 % of the minimum packets must have arrived. */
+static uint32_t evaluate(const kn_probe_cluster *c) {
+    uint64_t send_iv = c->last_send_us - c->first_send_us;
+    int64_t recv_iv = c->last_recv_us - c->first_recv_us;
+    double send_bps, recv_bps;
+
+    if (c->rx_pkts * 5 < KN_PROBER_MIN_PKTS * 4 || send_iv == 0 || recv_iv <= 0)
+        return 0;
+    send_bps = (double)(c->send_bytes - c->last_send_size) * 8e6 / (double)send_iv;
+    recv_bps = (double)(c->recv_bytes - c->first_recv_size) * 8e6 / (double)recv_iv;
+    if (recv_bps > 2 * send_bps)
+        return 0;
+    if (recv_bps < 0.9 * send_bps)
+        return (uint32_t)(0.95 * recv_bps);
+    return (uint32_t)(send_bps < recv_bps ? send_bps : recv_bps);
+}
+
+int kn_prober_take_result(kn_prober *p, uint64_t now_us, kn_probe_result *r) {
+    for (size_t i = 0; i < KN_PROBER_CLUSTERS; i++) {
+        kn_probe_cluster *c = &p->c[i];
+        if (c->state != KN_PROBE_SENT)
+            continue;
+        if (c->fb_pkts < c->sent_pkts && now_us < c->done_us + KN_PROBER_TIMEOUT_US)
+            continue;
+        r->id = c->id;
+        r->exponential = c->exponential;
+        r->target_bps = c->bps;
+        r->bps = evaluate(c);
+        c->state = KN_PROBE_FREE;
+        return 0;
+    }
+    return KN_ENOENT;
+}
