@@ -48,16 +48,17 @@ async function negotiate(pc, url, token) {
   if (res.status !== 201) throw new Error(`${res.status}: ${body.trim()}`);
   await pc.setRemoteDescription({ type: 'answer', sdp: body });
   const loc = res.headers.get('Location');
-  return loc ? new URL(loc, url).href : null;
+  return loc ? new URL(loc, location.href).href : null;
 }
 
 async function stop(kind) {
   const s = sessions[kind];
   if (!s) return;
   delete sessions[kind];
+  // DELETE first: closing the connection first makes the SFU end the session itself.
+  if (s.location) await fetch(s.location, { method: 'DELETE' }).catch(() => {});
   s.pc.close();
   if (s.stream) s.stream.getTracks().forEach((t) => t.stop());
-  if (s.location) await fetch(s.location, { method: 'DELETE' }).catch(() => {});
 }
 
 function setButtons(kind, running) {
