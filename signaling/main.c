@@ -37,12 +37,13 @@ typedef struct server {
 } server;
 
 static void usage(FILE *f) {
-    fprintf(f, "usage: konsil-signaling [--config FILE]            serve WHIP/WHEP over HTTPS\n"
-               "       konsil-signaling token --room R --role publish|subscribe [--ttl SECONDS]\n"
-               "                              [--config FILE]     print an access token\n"
-               "       konsil-signaling demo-url [--room R] [--ttl SECONDS] [--config FILE]\n"
-               "                                                   print a demo page URL with tokens\n"
-               "       konsil-signaling --help | --version\n\n");
+    fprintf(f,
+            "usage: konsil-signaling [--config FILE]            serve WHIP/WHEP over HTTPS\n"
+            "       konsil-signaling token --room R --role publish|subscribe [--ttl SECONDS]\n"
+            "                              [--config FILE]     print an access token\n"
+            "       konsil-signaling demo-url [--room R] [--ttl SECONDS] [--config FILE]\n"
+            "                                                   print a demo page URL with tokens\n"
+            "       konsil-signaling --help | --version\n\n");
     kn_sigcfg_print_help(f);
 }
 

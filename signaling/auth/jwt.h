@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KN_JWT_MAX_LEN 4096
+#define KN_JWT_MAX_LEN  4096
 #define KN_JWT_ROOM_MAX 64
 
 typedef struct kn_jwt_claims {

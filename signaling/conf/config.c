@@ -92,16 +92,19 @@ static const struct setting {
     const char *def;
     const char *help;
 } settings[] = {
-    {"KONSIL_LISTEN",       set_listen,     "127.0.0.1:8443", "HTTP(S) listen address host:port"},
-    {"KONSIL_TLS",          set_tls,        "on",             "on: HTTPS; off: plain HTTP"},
+    {"KONSIL_LISTEN",       set_listen,     "127.0.0.1:8443", "HTTP(S) listen address host:port"                 },
+    {"KONSIL_TLS",          set_tls,        "on",             "on: HTTPS; off: plain HTTP"                       },
     {"KONSIL_TLS_CERT",     set_cert,       "",               "PEM certificate (unset: self-signed in state dir)"},
-    {"KONSIL_TLS_KEY",      set_key,        "",               "PEM private key for KONSIL_TLS_CERT"},
-    {"KONSIL_TOKEN_SECRET", set_secret,     "",               "HS256 token secret (unset: random, kept in state dir)"},
-    {"KONSIL_MEDIA_PORT",   set_media_port, "10000",          "UDP and ICE-TCP port of the own SFU child"},
-    {"KONSIL_ANNOUNCE_IP",  set_announce,   "127.0.0.1",      "address the SFU puts in its candidates"},
-    {"KONSIL_SFU",          set_sfu,        "",               "external SFU control address unix:/path | tcp:host:port (unset: own child)"},
-    {"KONSIL_SFU_SECRET",   set_sfu_secret, "",               "shared secret for a tcp: SFU control address"},
-    {"KONSIL_STATE_DIR",    set_state,      "",               "state directory (unset: /var/lib/konsil if writable, else ./state)"},
+    {"KONSIL_TLS_KEY",      set_key,        "",               "PEM private key for KONSIL_TLS_CERT"              },
+    {"KONSIL_TOKEN_SECRET", set_secret,     "",
+     "HS256 token secret (unset: random, kept in state dir)"                                                     },
+    {"KONSIL_MEDIA_PORT",   set_media_port, "10000",          "UDP and ICE-TCP port of the own SFU child"        },
+    {"KONSIL_ANNOUNCE_IP",  set_announce,   "127.0.0.1",      "address the SFU puts in its candidates"           },
+    {"KONSIL_SFU",          set_sfu,        "",
+     "external SFU control address unix:/path | tcp:host:port (unset: own child)"                                },
+    {"KONSIL_SFU_SECRET",   set_sfu_secret, "",               "shared secret for a tcp: SFU control address"     },
+    {"KONSIL_STATE_DIR",    set_state,      "",
+     "state directory (unset: /var/lib/konsil if writable, else ./state)"                                        },
 };
 
 #define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))

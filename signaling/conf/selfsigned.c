@@ -65,7 +65,8 @@ static int write_pem(const char *path, mode_t mode, X509 *cert, EVP_PKEY *key) {
             close(fd);
         return KN_EIO;
     }
-    int ok = cert ? PEM_write_X509(f, cert) : PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL);
+    int ok =
+        cert ? PEM_write_X509(f, cert) : PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL);
     return fclose(f) == 0 && ok ? 0 : KN_EIO;
 }
 

@@ -19,12 +19,12 @@ typedef enum { KN_CTL_RESPONSE = 1, KN_CTL_EVENT } kn_ctl_type;
 
 typedef struct kn_ctl_msg {
     kn_ctl_type type;
-    int64_t id;         /* responses */
-    json_t *result;     /* responses without error; borrowed from root */
+    int64_t id;                         /* responses */
+    json_t *result;                     /* responses without error; borrowed from root */
     const char *err_code, *err_message; /* responses with error; borrowed from root */
-    const char *event;  /* events */
-    json_t *params;     /* events; borrowed from root, may be NULL */
-    json_t *root;       /* owned: release with kn_ctl_msg_free */
+    const char *event;                  /* events */
+    json_t *params;                     /* events; borrowed from root, may be NULL */
+    json_t *root;                       /* owned: release with kn_ctl_msg_free */
 } kn_ctl_msg;
 
 /*

@@ -78,15 +78,15 @@ static void child_on_exit(uv_process_t *p, int64_t status, int sig) {
 }
 
 static void spawn(kn_sfuchild *s) {
-    char *args[] = {s->exe,         "--port",    s->port,    "--announce-ip",
-                    s->ip,          "--control", s->control, NULL};
+    char *args[] = {s->exe, "--port",    s->port,    "--announce-ip",
+                    s->ip,  "--control", s->control, NULL};
     uv_stdio_container_t stdio[3] = {
         {.flags = UV_IGNORE},
-        {.flags = UV_INHERIT_FD, .data.fd = 1},
-        {.flags = UV_INHERIT_FD, .data.fd = 2},
+        { .flags = UV_INHERIT_FD,      .data.fd = 1},
+        { .flags = UV_INHERIT_FD,      .data.fd = 2},
     };
-    uv_process_options_t o = {.exit_cb = child_on_exit, .file = s->exe, .args = args,
-                              .stdio_count = 3, .stdio = stdio};
+    uv_process_options_t o = {
+        .exit_cb = child_on_exit, .file = s->exe, .args = args, .stdio_count = 3, .stdio = stdio};
     if (s->proc_open) { /* previous process handle still closing: try again shortly */
         uv_timer_start(&s->restart, on_restart_timer, 50, 0);
         return;

@@ -13,9 +13,9 @@
 #include "core/log.h"
 #include "ctl/ctl_msg.h"
 
-#define MAX_PENDING   1024
-#define RETRY_MIN_MS  100
-#define RETRY_MAX_MS  2000
+#define MAX_PENDING  1024
+#define RETRY_MIN_MS 100
+#define RETRY_MAX_MS 2000
 
 typedef struct pending {
     struct pending *next;

@@ -39,8 +39,7 @@ int kn_sfuctl_create(uv_loop_t *loop, const char *address, const char *secret,
  * error. Returns 0, KN_ESTATE when
  * not connected, KN_ELIMIT when too many requests are pending, or KN_ENOMEM.
  */
-int kn_sfuctl_request(kn_sfuctl *c, const char *method, json_t *params, kn_sfuctl_cb cb,
-                      void *arg);
+int kn_sfuctl_request(kn_sfuctl *c, const char *method, json_t *params, kn_sfuctl_cb cb, void *arg);
 
 bool kn_sfuctl_up(const kn_sfuctl *c);
 

@@ -43,8 +43,8 @@ static const struct {
 };
 
 const char *kn_http_method_name(kn_http_method m) {
-    static const char *const names[] = {"OTHER", "GET", "HEAD", "POST", "DELETE", "OPTIONS",
-                                        "PATCH", "PUT"};
+    static const char *const names[] = {"OTHER",  "GET",     "HEAD",  "POST",
+                                        "DELETE", "OPTIONS", "PATCH", "PUT"};
     return (unsigned)m < sizeof(names) / sizeof(names[0]) ? names[m] : "OTHER";
 }
 
@@ -98,7 +98,8 @@ static int on_http(struct lws *wsi, kn_http_req *r, const char *uri, size_t len)
     r->path[n] = '\0';
     if (lws_hdr_copy(wsi, r->auth, sizeof(r->auth), WSI_TOKEN_HTTP_AUTHORIZATION) < 0)
         r->auth[0] = '\0'; /* too long to be ours: treated as missing */
-    if (lws_hdr_copy(wsi, r->content_type, sizeof(r->content_type), WSI_TOKEN_HTTP_CONTENT_TYPE) < 0)
+    if (lws_hdr_copy(wsi, r->content_type, sizeof(r->content_type), WSI_TOKEN_HTTP_CONTENT_TYPE) <
+        0)
         r->content_type[0] = '\0';
     long long clen = content_length(wsi);
     if (clen < 0) {
@@ -246,7 +247,7 @@ void kn_http_respond_text(kn_http_req *r, int status, const char *text) {
 
 static const struct lws_protocols protocols[] = {
     {"http", http_cb, sizeof(kn_http_req), 0, 0, NULL, 0},
-    {NULL, NULL, 0, 0, 0, NULL, 0},
+    {NULL,   NULL,    0,                   0, 0, NULL, 0},
 };
 
 int kn_httpd_start(uv_loop_t *loop, const kn_httpd_opts *o, kn_http_handler handler, void *app,

@@ -24,10 +24,10 @@ static const struct {
     unsigned bit;
     const char *text;
 } fb_names[] = {
-    {KN_SDP_FB_NACK, "nack"     },
-    {KN_SDP_FB_PLI,  "nack pli" },
-    {KN_SDP_FB_FIR,  "ccm fir"  },
-    {KN_SDP_FB_REMB, "goog-remb"},
+    {KN_SDP_FB_NACK, "nack"        },
+    {KN_SDP_FB_PLI,  "nack pli"    },
+    {KN_SDP_FB_FIR,  "ccm fir"     },
+    {KN_SDP_FB_REMB, "goog-remb"   },
     {KN_SDP_FB_TWCC, "transport-cc"},
 };
 

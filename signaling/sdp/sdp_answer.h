@@ -32,7 +32,7 @@ typedef struct kn_sdp_answer {
     uint64_t session_id;
     char ice_ufrag[257], ice_pwd[257];
     char fp_alg[16], fp_value[160];
-    kn_sdp_setup setup; /* ours: KN_SDP_PASSIVE or KN_SDP_ACTIVE */
+    kn_sdp_setup setup;   /* ours: KN_SDP_PASSIVE or KN_SDP_ACTIVE */
     char msid_stream[65]; /* a=msid stream id for sending answers */
     uint8_t n_candidates;
     kn_sdp_candidate candidates[KN_SDP_MAX_CANDIDATES];

@@ -71,8 +71,8 @@ static int check_creds(const kn_sdp_creds *c, const char **reason) {
     return 0;
 }
 
-int kn_plan_offer(const kn_sdp *sdp, const kn_track *tracks, unsigned n_tracks,
-                  kn_sdp_answer *ans, kn_plan *plan, const char **reason) {
+int kn_plan_offer(const kn_sdp *sdp, const kn_track *tracks, unsigned n_tracks, kn_sdp_answer *ans,
+                  kn_plan *plan, const char **reason) {
     bool used[KN_SDP_MAX_MEDIA] = {false};
     int first = -1;
     memset(plan, 0, sizeof(*plan));

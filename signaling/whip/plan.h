@@ -10,8 +10,8 @@
 #include "whip/registry.h"
 
 typedef struct kn_plan {
-    kn_sdp_creds creds;            /* the remote ICE/DTLS parameters */
-    const char *sfu_role;          /* "server" or "client" (the SFU's DTLS role) */
+    kn_sdp_creds creds;             /* the remote ICE/DTLS parameters */
+    const char *sfu_role;           /* "server" or "client" (the SFU's DTLS role) */
     int8_t track[KN_SDP_MAX_MEDIA]; /* viewer: index into the publisher's tracks, or -1 */
 } kn_plan;
 
@@ -23,7 +23,7 @@ typedef struct kn_plan {
  * codec we serve (a viewer's: the publisher's codec). Returns 0, or
  * KN_EINVAL with a one-line *reason.
  */
-int kn_plan_offer(const kn_sdp *sdp, const kn_track *tracks, unsigned n_tracks,
-                  kn_sdp_answer *ans, kn_plan *plan, const char **reason);
+int kn_plan_offer(const kn_sdp *sdp, const kn_track *tracks, unsigned n_tracks, kn_sdp_answer *ans,
+                  kn_plan *plan, const char **reason);
 
 #endif

@@ -15,9 +15,9 @@
 #define KN_REG_MAX_SESSIONS 1000
 
 typedef struct kn_track {
-    char id[80];      /* producer id (publisher) or consumer id (viewer) */
+    char id[80]; /* producer id (publisher) or consumer id (viewer) */
     kn_sdp_kind kind;
-    char codec[8];    /* "opus", "VP8", "H264" */
+    char codec[8]; /* "opus", "VP8", "H264" */
 } kn_track;
 
 typedef struct kn_wsess {

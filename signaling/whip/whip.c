@@ -60,9 +60,8 @@ static bool is_sdp(const char *content_type) {
 static void end_session(kn_whip *w, kn_wsess *s, bool tell_sfu) {
     kn_wroom *room = kn_registry_room(&w->reg, s->room);
     if (tell_sfu && w->ctl && kn_sfuctl_up(w->ctl))
-        kn_sfuctl_request(w->ctl, "peer.destroy", json_pack("{s:s, s:s}", "room", s->room, "peer",
-                                                            s->id),
-                          NULL, NULL);
+        kn_sfuctl_request(w->ctl, "peer.destroy",
+                          json_pack("{s:s, s:s}", "room", s->room, "peer", s->id), NULL, NULL);
     KN_LOG_INFO("whip", "session %s in room %s ended", s->id, s->room);
     kn_registry_remove(&w->reg, s);
     free(s);

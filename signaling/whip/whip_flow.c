@@ -24,7 +24,7 @@ typedef struct op {
     kn_wsess *s;      /* the new session, registered on success */
     bool peer_created;
     unsigned media_i;
-    char stream[33]; /* the publisher's msid stream id */
+    char stream[33];                /* the publisher's msid stream id */
     kn_track src[KN_SDP_MAX_MEDIA]; /* viewer: the publisher's tracks at start */
     uint8_t n_src;
     uint8_t *body; /* owned copy of the offer; sdp points into it */
@@ -120,8 +120,8 @@ static void finish(op *o) {
     }
     kn_registry_add(&o->w->reg, o->s);
     o->room->users++;
-    snprintf(o->req->location, sizeof(o->req->location), "/%s/%s/%s", o->s->viewer ? "whep" : "whip",
-             o->s->room, o->s->id);
+    snprintf(o->req->location, sizeof(o->req->location), "/%s/%s/%s",
+             o->s->viewer ? "whep" : "whip", o->s->room, o->s->id);
     o->req->headers |= KN_HTTP_H_CORS;
     kn_http_respond(o->req, 201, "application/sdp", buf, n);
     KN_LOG_INFO("whip", "%s %s in room %s with %u track(s)", o->s->viewer ? "viewer" : "publisher",
@@ -157,8 +157,8 @@ static json_t *extensions_json(const kn_sdp_media *m, bool sending) {
         if (!kn_sdp_ext_supported(e->uri) || (e->dir == KN_SDP_SENDONLY && sending) ||
             (e->dir == KN_SDP_RECVONLY && !sending))
             continue;
-        json_array_append_new(a, json_pack("{s:i, s:s#}", "id", e->id, "uri", e->uri.p,
-                                           (int)e->uri.len));
+        json_array_append_new(
+            a, json_pack("{s:i, s:s#}", "id", e->id, "uri", e->uri.p, (int)e->uri.len));
     }
     return a;
 }
@@ -175,8 +175,8 @@ static json_t *encodings_json(const kn_sdp_media *m) {
     json_t *a = json_array();
     for (unsigned i = 0; i < m->n_rids && json_array_size(a) < 3; i++)
         if (m->rids[i].send)
-            json_array_append_new(a, json_pack("{s:s#}", "rid", m->rids[i].id.p,
-                                               (int)m->rids[i].id.len));
+            json_array_append_new(
+                a, json_pack("{s:s#}", "rid", m->rids[i].id.p, (int)m->rids[i].id.len));
     for (unsigned i = 0; json_array_size(a) == 0 && i < m->n_ssrcs; i++) {
         uint32_t ssrc = m->ssrcs[i].ssrc;
         if (is_rtx_ssrc(m, ssrc))
@@ -198,7 +198,9 @@ static void track_name(op *o, unsigned i, kn_track *t) {
     snprintf(t->id, sizeof(t->id), "%s-m%u", o->s->id, i);
     t->kind = m->kind;
     snprintf(t->codec, sizeof(t->codec), "%s",
-             kn_str_ieq(c->name, "opus") ? "opus" : kn_str_ieq(c->name, "VP8") ? "VP8" : "H264");
+             kn_str_ieq(c->name, "opus")  ? "opus"
+             : kn_str_ieq(c->name, "VP8") ? "VP8"
+                                          : "H264");
 }
 
 static void on_media(void *arg, int rc, json_t *result, const char *message) {
@@ -225,10 +227,10 @@ static void on_media(void *arg, int rc, json_t *result, const char *message) {
 static json_t *media_params(op *o, unsigned i, const kn_track *t) {
     const kn_sdp_media *m = &o->sdp.media[i];
     bool viewer = o->s->viewer;
-    json_t *p = json_pack("{s:s, s:s, s:s#, s:o, s:o}", "room", o->room->name, "peer", o->s->id,
-                          "mid", m->mid.p, (int)m->mid.len, "codecs",
-                          codec_json(m, &o->ans.media[i]), "header_extensions",
-                          extensions_json(m, viewer));
+    json_t *p =
+        json_pack("{s:s, s:s, s:s#, s:o, s:o}", "room", o->room->name, "peer", o->s->id, "mid",
+                  m->mid.p, (int)m->mid.len, "codecs", codec_json(m, &o->ans.media[i]),
+                  "header_extensions", extensions_json(m, viewer));
     if (p == NULL)
         return NULL;
     if (viewer) {
@@ -253,10 +255,10 @@ static void step_media(op *o) {
     kn_track *t = &o->s->tracks[o->s->n_tracks++];
     track_name(o, i, t);
     json_t *params = media_params(o, i, t);
-    int rc = params ? kn_sfuctl_request(o->w->ctl, o->s->viewer ? "consumer.create"
-                                                                : "producer.create",
-                                        params, on_media, o)
-                    : KN_ENOMEM;
+    int rc =
+        params ? kn_sfuctl_request(o->w->ctl, o->s->viewer ? "consumer.create" : "producer.create",
+                                   params, on_media, o)
+               : KN_ENOMEM;
     if (rc != 0)
         sfu_fail(o, "media request", rc, NULL);
 }
@@ -290,8 +292,8 @@ static int read_candidate(json_t *c, kn_sdp_candidate *out) {
 }
 
 static int read_peer_result(json_t *r, kn_sdp_answer *a) {
-    json_t *ice = json_object_get(r, "ice"), *fp = json_object_get(
-                                                 json_object_get(r, "dtls"), "fingerprint");
+    json_t *ice = json_object_get(r, "ice"),
+           *fp = json_object_get(json_object_get(r, "dtls"), "fingerprint");
     const char *ufrag = json_string_value(json_object_get(ice, "ufrag"));
     const char *pwd = json_string_value(json_object_get(ice, "pwd"));
     const char *alg = json_string_value(json_object_get(fp, "algorithm"));
@@ -332,11 +334,11 @@ static void on_peer(void *arg, int rc, json_t *result, const char *message) {
 
 static void step_peer(op *o) {
     const kn_sdp_creds *c = &o->plan.creds;
-    json_t *p = json_pack("{s:s, s:s, s:{s:s#, s:s#}, s:{s:{s:s, s:s#}, s:s}}", "room",
-                          o->room->name, "peer", o->s->id, "ice", "ufrag", c->ufrag.p,
-                          (int)c->ufrag.len, "pwd", c->pwd.p, (int)c->pwd.len, "dtls",
-                          "fingerprint", "algorithm", "sha-256", "value", c->fp_value.p,
-                          (int)c->fp_value.len, "role", o->plan.sfu_role);
+    json_t *p =
+        json_pack("{s:s, s:s, s:{s:s#, s:s#}, s:{s:{s:s, s:s#}, s:s}}", "room", o->room->name,
+                  "peer", o->s->id, "ice", "ufrag", c->ufrag.p, (int)c->ufrag.len, "pwd", c->pwd.p,
+                  (int)c->pwd.len, "dtls", "fingerprint", "algorithm", "sha-256", "value",
+                  c->fp_value.p, (int)c->fp_value.len, "role", o->plan.sfu_role);
     int rc = p ? kn_sfuctl_request(o->w->ctl, "peer.create", p, on_peer, o) : KN_ENOMEM;
     if (rc != 0)
         sfu_fail(o, "peer.create", rc, NULL);

@@ -39,7 +39,10 @@ static void answer_round_trip(const kn_sdp *offer, const kn_track *tracks, unsig
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static kn_sdp sdp;
-    static const kn_track tracks[2] = {{"a", KN_SDP_AUDIO, "opus"}, {"v", KN_SDP_VIDEO, "VP8"}};
+    static const kn_track tracks[2] = {
+        {"a", KN_SDP_AUDIO, "opus"},
+        {"v", KN_SDP_VIDEO, "VP8" }
+    };
     if (kn_sdp_parse(data, size, &sdp) != 0)
         return 0;
     answer_round_trip(&sdp, NULL, 0);

@@ -19,15 +19,15 @@ static const char secret[] = "test-secret-0123456789";
 #define NOW 1800000000LL
 
 /* {"alg":"HS256","typ":"JWT"}.{"room":"r1","role":"publish","exp":1900000000} signed with
- * "test-secret-0123456789" by node: createHmac('sha256', secret).update(input).digest('base64url') */
-static const char node_token[] =
-    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
-    "eyJyb29tIjoicjEiLCJyb2xlIjoicHVibGlzaCIsImV4cCI6MTkwMDAwMDAwMH0."
-    "l9YJkxGZuz-o8S8QFb6SAz72cMaRzCAqUjXhFK5bLes";
+ * "test-secret-0123456789" by node: createHmac('sha256', secret).update(input).digest('base64url')
+ */
+static const char node_token[] = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+                                 "eyJyb29tIjoicjEiLCJyb2xlIjoicHVibGlzaCIsImV4cCI6MTkwMDAwMDAwMH0."
+                                 "l9YJkxGZuz-o8S8QFb6SAz72cMaRzCAqUjXhFK5bLes";
 
 static int verify(const char *t, kn_jwt_claims *c) {
-    return kn_jwt_verify((const uint8_t *)t, strlen(t), (const uint8_t *)secret, strlen(secret), NOW,
-                         c);
+    return kn_jwt_verify((const uint8_t *)t, strlen(t), (const uint8_t *)secret, strlen(secret),
+                         NOW, c);
 }
 
 static void sign(const char *room, const char *role, int64_t exp, char *buf, size_t cap) {
@@ -83,9 +83,9 @@ static void bad_signature(void **state) {
     t[n - 2] = t[n - 2] == 'A' ? 'B' : 'A';
     assert_int_equal(verify(t, &c), KN_EAUTH);
     sign("r1", "publish", NOW + 60, t, sizeof(t));
-    assert_int_equal(kn_jwt_verify((const uint8_t *)t, strlen(t), (const uint8_t *)"other", 5, NOW,
-                                   &c),
-                     KN_EAUTH);
+    assert_int_equal(
+        kn_jwt_verify((const uint8_t *)t, strlen(t), (const uint8_t *)"other", 5, NOW, &c),
+        KN_EAUTH);
     /* payload swapped for another room, signature kept */
     char other[512];
     sign("r2", "publish", NOW + 60, other, sizeof(other));

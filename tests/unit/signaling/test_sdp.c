@@ -104,7 +104,8 @@ static void chrome_video_simulcast(void **state) {
     assert_true(v->rids[1].send);
     assert_str(v->simulcast, "send q;h;f");
     assert_int_equal(v->n_ssrcs, 0);
-    assert_str(v->msid, "3b7c2f0e-5f55-4d1e-9a67-3a0c5a7e6d11 0c9a8b7d-1e2f-4a3b-9c8d-7e6f5a4b3c2d");
+    assert_str(v->msid,
+               "3b7c2f0e-5f55-4d1e-9a67-3a0c5a7e6d11 0c9a8b7d-1e2f-4a3b-9c8d-7e6f5a4b3c2d");
     free(buf);
 }
 

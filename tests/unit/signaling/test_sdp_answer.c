@@ -75,7 +75,8 @@ static void whip_chrome_simulcast(void **state) {
     assert_non_null(strstr(text, "a=ice-lite\r\n"));
     assert_non_null(strstr(text, "a=simulcast:recv q;h;f\r\n"));
     assert_non_null(strstr(text, "a=end-of-candidates\r\n"));
-    assert_non_null(strstr(text, "a=candidate:2 1 tcp 1015022079 127.0.0.1 10000 typ host tcptype passive\r\n"));
+    assert_non_null(strstr(
+        text, "a=candidate:2 1 tcp 1015022079 127.0.0.1 10000 typ host tcptype passive\r\n"));
     assert_null(strstr(text, "toffset")); /* unsupported extensions are not echoed */
     assert_true(back.ice_lite);
     assert_int_equal(back.n_bundle, 2);
@@ -107,7 +108,8 @@ static void whip_firefox_extmap_directions(void **state) {
     assert_int_equal(offer.media[1].codecs[ans.media[1].codec].pt, 120);
     assert_int_equal(offer.media[1].codecs[ans.media[1].rtx].pt, 124);
     const char *text = write_and_parse();
-    assert_non_null(strstr(text, "a=extmap:9/recvonly urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id\r\n"));
+    assert_non_null(
+        strstr(text, "a=extmap:9/recvonly urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id\r\n"));
     assert_null(strstr(text, "csrc-audio-level")); /* unsupported */
     assert_int_equal(back.media[1].extmaps[3].dir, KN_SDP_RECVONLY);
     assert_str(back.media[1].simulcast, "recv q;h;f");
@@ -115,7 +117,10 @@ static void whip_firefox_extmap_directions(void **state) {
 
 static void whep_aiortc_ssrcs(void **state) {
     const char *reason = NULL;
-    kn_track tracks[2] = {{"p-m0", KN_SDP_AUDIO, "opus"}, {"p-m1", KN_SDP_VIDEO, "VP8"}};
+    kn_track tracks[2] = {
+        {"p-m0", KN_SDP_AUDIO, "opus"},
+        {"p-m1", KN_SDP_VIDEO, "VP8" }
+    };
     (void)state;
     load("aiortc_offer.sdp");
     assert_int_equal(kn_plan_offer(&offer, tracks, 2, &ans, &plan, &reason), 0);
@@ -141,8 +146,12 @@ static void whep_aiortc_ssrcs(void **state) {
 
 static void whep_needs_publisher_codec(void **state) {
     const char *reason = NULL;
-    kn_track h264[1] = {{"p-m1", KN_SDP_VIDEO, "H264"}};
-    kn_track none[1] = {{"p-m0", KN_SDP_AUDIO, "opus"}};
+    kn_track h264[1] = {
+        {"p-m1", KN_SDP_VIDEO, "H264"}
+    };
+    kn_track none[1] = {
+        {"p-m0", KN_SDP_AUDIO, "opus"}
+    };
     (void)state;
     load("aiortc_offer.sdp");
     assert_int_equal(kn_plan_offer(&offer, h264, 1, &ans, &plan, &reason), 0);
@@ -181,7 +190,8 @@ static const char passive_offer[] =
 static void passive_offer_and_h264(void **state) {
     const char *reason = NULL;
     (void)state;
-    assert_int_equal(kn_sdp_parse((const uint8_t *)passive_offer, strlen(passive_offer), &offer), 0);
+    assert_int_equal(kn_sdp_parse((const uint8_t *)passive_offer, strlen(passive_offer), &offer),
+                     0);
     memset(&ans, 0, sizeof(ans));
     assert_int_equal(kn_plan_offer(&offer, NULL, 0, &ans, &plan, &reason), 0);
     assert_string_equal(plan.sfu_role, "client");
