@@ -60,6 +60,13 @@ static int make_token(const kn_sigcfg *c, const char *room, const char *role, lo
                        cap);
 }
 
+static void print_demo_url(const kn_sigcfg *c, const char *pub, const char *sub) {
+    const char *host = strcmp(c->listen_host, "0.0.0.0") == 0 ? "127.0.0.1" : c->listen_host;
+    bool v6 = strchr(host, ':') != NULL;
+    printf("%s://%s%s%s:%u/#token=%s&view=%s\n", c->tls ? "https" : "http", v6 ? "[" : "", host,
+           v6 ? "]" : "", c->listen_port, pub, sub);
+}
+
 static int cmd_tokens(int argc, char **argv, bool demo) {
     const char *room = demo ? "demo" : NULL, *role = NULL, *config = NULL;
     long ttl = 3600;
@@ -94,9 +101,7 @@ static int cmd_tokens(int argc, char **argv, bool demo) {
     if (!demo)
         printf("%s\n", pub);
     else
-        printf("%s://%s:%u/#token=%s&view=%s\n", cfg.tls ? "https" : "http",
-               strcmp(cfg.listen_host, "0.0.0.0") == 0 ? "127.0.0.1" : cfg.listen_host,
-               cfg.listen_port, pub, sub);
+        print_demo_url(&cfg, pub, sub);
     return 0;
 }
 
