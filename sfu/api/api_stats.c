@@ -54,20 +54,21 @@ json_t *kn_api_peer_stats(kn_transport *t) {
     const kn_transport_stats *s = &t->stats;
     char remote[80];
     kn_transport_remote_str(t, remote, sizeof(remote));
-    json_t *rx = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "packets",
+    json_t *rx = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "packets",
                            (json_int_t)s->rx_packets, "bytes", (json_int_t)s->rx_bytes,
                            "rtp_packets", (json_int_t)s->rx_rtp, "rtcp_packets",
                            (json_int_t)s->rx_rtcp, "lost", (json_int_t)rx_lost(t), "nacks_sent",
                            (json_int_t)s->nacks_sent, "plis_sent", (json_int_t)s->plis_sent,
                            "firs_sent", (json_int_t)s->firs_sent, "rtx_packets",
-                           (json_int_t)s->rx_rtx);
-    json_t *tx = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "packets",
+                           (json_int_t)s->rx_rtx, "xr_rrtr", (json_int_t)s->xr_rrtr_received);
+    json_t *tx = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "packets",
                            (json_int_t)s->tx_packets, "bytes", (json_int_t)s->tx_bytes,
                            "rtp_packets", (json_int_t)s->tx_rtp, "rtcp_packets",
                            (json_int_t)s->tx_rtcp, "nacks_received",
                            (json_int_t)s->nacks_received, "rtx_sent", (json_int_t)s->rtx_sent,
                            "plis_received", (json_int_t)s->plis_received, "firs_received",
-                           (json_int_t)s->firs_received, "twcc_sent", (json_int_t)s->twcc_sent);
+                           (json_int_t)s->firs_received, "twcc_sent", (json_int_t)s->twcc_sent,
+                           "xr_dlrr", (json_int_t)s->xr_dlrr_sent);
     json_t *dropped = json_pack(
         "{s:I,s:I,s:I,s:I,s:I}", "stun_auth", (json_int_t)s->drop_stun_auth, "srtp_auth",
         (json_int_t)s->drop_srtp_auth, "malformed", (json_int_t)s->drop_malformed,

@@ -28,6 +28,7 @@ typedef struct kn_consumer kn_consumer;
 #define KN_TRANSPORT_ADDRS  4  /* remote addresses that passed a check */
 #define KN_SSRC_SLOTS       32 /* incoming SSRCs routed per transport */
 #define KN_CONSENT_MS       30000
+#define KN_XR_RRTR_SLOTS    4 /* receivers whose last RRTR is answered (RFC 3611) */
 
 typedef struct kn_ssrc_route {
     uint32_t ssrc;
@@ -36,10 +37,17 @@ typedef struct kn_ssrc_route {
     bool rtx;
 } kn_ssrc_route;
 
+/* The last Receiver Reference Time Report of one receiver SSRC of the peer. */
+typedef struct kn_xr_rrtr {
+    uint32_t ssrc; /* 0 = empty */
+    uint32_t lrr;  /* middle 32 bits of its NTP timestamp */
+    uint64_t rx_ntp; /* our NTP time when it arrived */
+} kn_xr_rrtr;
+
 typedef struct kn_transport_stats {
     uint64_t rx_packets, rx_bytes, rx_rtp, rx_rtcp, rx_rtx, nacks_sent, plis_sent, firs_sent;
     uint64_t tx_packets, tx_bytes, tx_rtp, tx_rtcp, nacks_received, rtx_sent, plis_received,
-        firs_received, twcc_sent;
+        firs_received, twcc_sent, xr_rrtr_received, xr_dlrr_sent;
     uint64_t drop_stun_auth, drop_srtp_auth, drop_malformed, drop_unknown_ssrc, drop_pool_empty,
         drop_send;
 } kn_transport_stats;
@@ -72,6 +80,7 @@ typedef struct kn_transport {
     uint64_t twcc_fb_ms;  /* last transport-cc feedback sent */
     kn_twcc_rec twcc_rx;  /* arrivals of the publisher's transport-wide seqs */
     uint32_t rtcp_ssrc;
+    kn_xr_rrtr rrtr[KN_XR_RRTR_SLOTS]; /* answered with DLRR after each SR */
     uint32_t rtt_ms;  /* for NACK pacing */
     double rtt_ms_f;  /* as reported in peer.stats */
     kn_transport_stats stats;

@@ -9,6 +9,7 @@
 #include "core/err.h"
 #include "router/consumer.h"
 #include "router/producer.h"
+#include "router/rtcp_xr.h"
 #include "router/transport.h"
 #include "router/worker.h"
 #include "rtp/rtcp.h"
@@ -92,6 +93,49 @@ static void on_feedback(kn_transport *t, const uint8_t *p, size_t len, uint64_t 
     }
 }
 
+/* RFC 3611 §4.4: remember the receiver's last RRTR (one slot per SSRC, the
+ * oldest replaced) so the next SR toward it carries a DLRR block. */
+static void on_xr(kn_transport *t, const uint8_t *p, size_t len) {
+    kn_rtcp_xr xr;
+    if (kn_rtcp_xr_parse(p, len, &xr) != 0) {
+        t->stats.drop_malformed++;
+        return;
+    }
+    if (!xr.has_rrtr || xr.ssrc == 0)
+        return;
+    kn_xr_rrtr *slot = &t->rrtr[0];
+    for (unsigned i = 0; i < KN_XR_RRTR_SLOTS; i++) {
+        kn_xr_rrtr *r = &t->rrtr[i];
+        if (r->ssrc == xr.ssrc || r->ssrc == 0) {
+            slot = r;
+            break;
+        }
+        if (r->rx_ntp < slot->rx_ntp)
+            slot = r;
+    }
+    *slot = (kn_xr_rrtr){.ssrc = xr.ssrc, .lrr = kn_ntp_compact(xr.rrtr_ntp),
+                         .rx_ntp = kn_ntp_now()};
+    t->stats.xr_rrtr_received++;
+}
+
+/* Appends an XR with one DLRR block (every remembered RRTR) from `ssrc` at
+ * buf; returns the bytes written (0 when there is nothing to answer). */
+static size_t write_dlrr(kn_transport *t, uint32_t ssrc, uint64_t ntp, uint8_t *buf, size_t cap) {
+    kn_rtcp_dlrr_item items[KN_XR_RRTR_SLOTS];
+    size_t n = 0, len = 0;
+    for (unsigned i = 0; i < KN_XR_RRTR_SLOTS; i++) {
+        const kn_xr_rrtr *r = &t->rrtr[i];
+        if (r->ssrc == 0)
+            continue;
+        items[n++] = (kn_rtcp_dlrr_item){.ssrc = r->ssrc, .lrr = r->lrr,
+                                         .dlrr = kn_ntp_compact(ntp - r->rx_ntp)};
+    }
+    if (n == 0 || kn_rtcp_xr_dlrr_write(ssrc, items, n, buf, cap, &len) != 0)
+        return 0;
+    t->stats.xr_dlrr_sent++;
+    return len;
+}
+
 static void on_packet(kn_transport *t, const uint8_t *p, size_t len, uint8_t pt,
                       uint64_t now_ms) {
     if (pt == KN_RTCP_SR) {
@@ -108,6 +152,8 @@ static void on_packet(kn_transport *t, const uint8_t *p, size_t len, uint8_t pt,
             on_report_blocks(t, p, rr.rb_off, rr.rb_count);
     } else if (pt == KN_RTCP_RTPFB || pt == KN_RTCP_PSFB) {
         on_feedback(t, p, len, now_ms);
+    } else if (pt == KN_RTCP_XR) {
+        on_xr(t, p, len);
     }
 }
 
@@ -199,8 +245,12 @@ static void send_srs(kn_transport *t, uint64_t now_ms) {
         if (c->send.packets == 0)
             continue;
         kn_send_stream_fill_sr(&c->send, ntp, now_ms, &sr);
-        if (kn_rtcp_sr_write(&sr, NULL, 0, buf, sizeof(buf), &len) == 0)
-            kn_transport_send_rtcp(t, buf, len);
+        if (kn_rtcp_sr_write(&sr, NULL, 0, buf, sizeof(buf), &len) != 0)
+            continue;
+        /* libwebrtc keys the receiver RTT by the XR's sender SSRC (the media
+         * SSRC it receives), so each consumer's SR carries its own DLRR. */
+        len += write_dlrr(t, c->send.ssrc, ntp, buf + len, sizeof(buf) - len);
+        kn_transport_send_rtcp(t, buf, len);
     }
 }
 

@@ -96,7 +96,10 @@ export const URI = {
 };
 
 // Writes the SFU's answer. sections: [{kind, mid, direction, pick, ssrc?, rtxSsrc?, rids?}].
-export function buildAnswer(peer, sections) {
+// rcvrRtt (default true) adds a=rtcp-xr:rcvr-rtt=all to each m-section (media level, where
+// Chromium offers it): a receive-only Chromium then sends
+// XR RRTR blocks, which konsil-sfu answers with DLRR (RFC 3611) so it learns its RTT.
+export function buildAnswer(peer, sections, { rcvrRtt = true } = {}) {
   const fp = peer.dtls.fingerprint;
   const out = ['v=0', 'o=- 4242 2 IN IP4 127.0.0.1', 's=konsil-sfu', 't=0 0',
     `a=group:BUNDLE ${sections.map((s) => s.mid).join(' ')}`, 'a=ice-lite', 'a=msid-semantic: WMS *'];
@@ -106,7 +109,7 @@ export function buildAnswer(peer, sections) {
     out.push(`m=${s.kind} 9 UDP/TLS/RTP/SAVPF ${pts.join(' ')}`, 'c=IN IP4 0.0.0.0',
       `a=ice-ufrag:${peer.ice.ufrag}`, `a=ice-pwd:${peer.ice.pwd}`, 'a=ice-options:ice2',
       `a=fingerprint:${fp.algorithm} ${fp.value}`, `a=setup:${peer.dtls.role === 'server' ? 'passive' : 'active'}`,
-      `a=mid:${s.mid}`, `a=${s.direction}`, 'a=rtcp-mux', 'a=rtcp-rsize');
+      `a=mid:${s.mid}`, `a=${s.direction}`, 'a=rtcp-mux', 'a=rtcp-rsize', ...(rcvrRtt ? ['a=rtcp-xr:rcvr-rtt=all'] : []));
     for (const e of exts) out.push(`a=extmap:${e.id} ${e.uri}`);
     const ch = codec.channels ? `/${codec.channels}` : '';
     out.push(`a=rtpmap:${codec.payload_type} ${codec.name}/${codec.clock_rate}${ch}`);
@@ -214,7 +217,7 @@ export async function publishDirect(ctl, room, page, name = 'pub', { width = 640
 // Subscribes the page to `${pub}-audio` / `${pub}-video` as consumers `${name}-<kind>`.
 // signalSsrc false leaves a=ssrc out of the answer: the browser must demux by the mid
 // header extension the SFU writes.
-export async function subscribeDirect(ctl, room, page, name, pub = 'pub', { uris = [URI.mid, URI.absSendTime], signalSsrc = true, role } = {}) {
+export async function subscribeDirect(ctl, room, page, name, pub = 'pub', { uris = [URI.mid, URI.absSendTime], signalSsrc = true, role, rcvrRtt = true } = {}) {
   const offer = parseOffer(await pageOffer(page, name, null));
   const peer = await createPeer(ctl, room, name, offer, role);
   const sections = [];
@@ -225,7 +228,7 @@ export async function subscribeDirect(ctl, room, page, name, pub = 'pub', { uris
     sections.push({ kind: m.kind, mid: m.mid, direction: 'sendonly', pick,
       ...(signalSsrc ? { ssrc: res.ssrc, rtxSsrc: res.rtx_ssrc } : {}) });
   }
-  await pageAnswer(page, name, buildAnswer(peer, sections));
+  await pageAnswer(page, name, buildAnswer(peer, sections, { rcvrRtt }));
   return peer;
 }
 
