@@ -3,7 +3,7 @@
 # CPU 0 and konsil-signaling (using it as KONSIL_SFU) on loopback, then for each N in
 # SUBSCRIBERS runs kn-loadgen pinned to CPU 1 with N subscribers for
 # DURATION seconds (KN_PUBLISHERS publishers, default 1, subscribers spread over them
-# round-robin) and prints its JSON result line. Stops exactly the PIDs it started.
+# round-robin; KN_SRTP any|gcm|cm) and prints its JSON result line. Stops exactly the PIDs it started.
 # Usage: bench/loadgen/run_fanout.sh [DURATION] [N...]   (defaults: 20, 10)
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -43,6 +43,7 @@ for _ in $(seq 150); do curl -sfk -o /dev/null "https://127.0.0.1:$PORT/healthz"
 for n in $SUBS; do
     "$BIN/kn-loadgen" --server "https://127.0.0.1:$PORT" --secret "$SECRET" --room "fanout$n" \
         --publishers "${KN_PUBLISHERS:-1}" --subscribers "$n" --duration "$DURATION" --cpu 1 \
+        --srtp "${KN_SRTP:-any}" \
         --server-pid "$SFU_PID" --server-pid "$SIG_PID"
     echo "exit $?" >&2
 done
