@@ -75,35 +75,57 @@ static int api_room_destroy(kn_api_call *call, json_t *params, json_t **result) 
     return 0;
 }
 
-static int parse_peer(kn_api_call *call, json_t *params, kn_transport_opts *o) {
-    json_t *ice = json_object_get(params, "ice"), *dtls = json_object_get(params, "dtls");
-    json_t *fp = json_object_get(dtls, "fingerprint");
+static int parse_role(json_t *dtls, kn_transport_opts *o, char *err) {
     const char *role;
     int rc;
-    if ((rc = kn_api_get_id(params, "peer", &o->id, call->err)) != 0 ||
-        (rc = kn_api_get_str(ice, "params.ice", "ufrag", 4, 256, &o->remote_ufrag, call->err)) !=
+    o->role = KN_DTLS_SERVER;
+    if (json_object_get(dtls, "role") == NULL)
+        return 0; /* offer mode: the SFU offers actpass and expects an active answer */
+    if ((rc = kn_api_get_str(dtls, "params.dtls", "role", 6, 6, &role, err)) != 0)
+        return rc;
+    if (strcmp(role, "client") == 0)
+        o->role = KN_DTLS_CLIENT;
+    else if (strcmp(role, "server") != 0)
+        return snprintf(err, KN_API_ERR_MAX, "params.dtls.role: not server or client"), KN_EINVAL;
+    return 0;
+}
+
+/* The remote side's ICE credentials, DTLS fingerprint and the SFU's role. */
+static int parse_remote(kn_api_call *call, json_t *params, kn_transport_opts *o) {
+    json_t *ice = json_object_get(params, "ice"), *dtls = json_object_get(params, "dtls");
+    json_t *fp = json_object_get(dtls, "fingerprint");
+    int rc;
+    if ((rc = kn_api_get_str(ice, "params.ice", "ufrag", 4, 256, &o->remote_ufrag, call->err)) !=
             0 ||
         (rc = kn_api_get_str(ice, "params.ice", "pwd", 22, 256, &o->remote_pwd, call->err)) != 0 ||
         (rc = kn_api_get_str(fp, "params.dtls.fingerprint", "algorithm", 1, 16, &o->fp_alg,
                              call->err)) != 0 ||
         (rc = kn_api_get_str(fp, "params.dtls.fingerprint", "value", 1, 200, &o->fp_value,
-                             call->err)) != 0 ||
-        (rc = kn_api_get_str(dtls, "params.dtls", "role", 6, 6, &role, call->err)) != 0)
+                             call->err)) != 0)
         return rc;
-    if (strcmp(role, "server") == 0)
-        o->role = KN_DTLS_SERVER;
-    else if (strcmp(role, "client") == 0)
-        o->role = KN_DTLS_CLIENT;
-    else {
-        snprintf(call->err, sizeof(call->err), "params.dtls.role: not server or client");
-        return KN_EINVAL;
-    }
+    if (json_object_get(dtls, "role") == NULL)
+        return snprintf(call->err, KN_API_ERR_MAX, "params.dtls.role: missing"), KN_EINVAL;
+    if ((rc = parse_role(dtls, o, call->err)) != 0)
+        return rc;
     kn_fingerprint parsed;
     if (kn_fingerprint_parse(o->fp_alg, o->fp_value, &parsed) != 0) {
         snprintf(call->err, sizeof(call->err), "params.dtls.fingerprint: malformed");
         return KN_EINVAL;
     }
     return 0;
+}
+
+/* With `ice` the remote side offered (or answered) already; without `ice` and
+ * `dtls.fingerprint` the SFU offers and peer.set_remote completes the peer. */
+static int parse_peer(kn_api_call *call, json_t *params, kn_transport_opts *o) {
+    json_t *dtls = json_object_get(params, "dtls");
+    int rc;
+    memset(o, 0, sizeof(*o));
+    if ((rc = kn_api_get_id(params, "peer", &o->id, call->err)) != 0)
+        return rc;
+    if (json_object_get(params, "ice") != NULL || json_object_get(dtls, "fingerprint") != NULL)
+        return parse_remote(call, params, o);
+    return parse_role(dtls, o, call->err);
 }
 
 static int api_peer_create(kn_api_call *call, json_t *params, json_t **result) {
@@ -116,6 +138,21 @@ static int api_peer_create(kn_api_call *call, json_t *params, json_t **result) {
                         t->ice.pwd, "lite", 1, "dtls", "fingerprint", fingerprint(call->w),
                         "role", o.role == KN_DTLS_SERVER ? "server" : "client", "candidates",
                         candidates(call->w));
+    return 0;
+}
+
+static int api_peer_set_remote(kn_api_call *call, json_t *params, json_t **result) {
+    kn_transport_opts o;
+    memset(&o, 0, sizeof(o));
+    int rc = parse_remote(call, params, &o);
+    if (rc == 0 && call->peer->remote_set) {
+        snprintf(call->err, sizeof(call->err), "peer %s: remote parameters already set",
+                 call->peer->id);
+        return KN_ESTATE;
+    }
+    if (rc != 0 || (rc = kn_transport_set_remote(call->peer, &o)) != 0)
+        return rc;
+    *result = json_object();
     return 0;
 }
 
@@ -227,6 +264,7 @@ static const struct kn_api_method methods[] = {
     {"room.create",               api_room_create,               0                        },
     {"room.destroy",              api_room_destroy,              KN_API_ROOM              },
     {"peer.create",               api_peer_create,               KN_API_ROOM              },
+    {"peer.set_remote",           api_peer_set_remote,           KN_API_ROOM | KN_API_PEER},
     {"peer.destroy",              api_peer_destroy,              KN_API_ROOM | KN_API_PEER},
     {"peer.stats",                api_peer_stats,                KN_API_ROOM | KN_API_PEER},
     {"producer.create",           api_producer_create,           KN_API_ROOM | KN_API_PEER},

@@ -70,7 +70,8 @@ json_t *kn_api_peer_stats(kn_transport *t) {
                            (json_int_t)s->firs_received, "twcc_sent", (json_int_t)s->twcc_sent,
                            "xr_dlrr", (json_int_t)s->xr_dlrr_sent);
     json_t *dropped = json_pack(
-        "{s:I,s:I,s:I,s:I,s:I}", "stun_auth", (json_int_t)s->drop_stun_auth, "srtp_auth",
+        "{s:I,s:I,s:I,s:I,s:I,s:I}", "stun_early", (json_int_t)s->drop_stun_early, "stun_auth",
+        (json_int_t)s->drop_stun_auth, "srtp_auth",
         (json_int_t)s->drop_srtp_auth, "malformed", (json_int_t)s->drop_malformed,
         "unknown_ssrc", (json_int_t)s->drop_unknown_ssrc, "pool_empty",
         (json_int_t)s->drop_pool_empty);

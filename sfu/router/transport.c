@@ -102,14 +102,11 @@ int kn_transport_create(kn_room *r, const kn_transport_opts *o, kn_transport **o
     t->w = r->w;
     t->room = r;
     snprintf(t->id, sizeof(t->id), "%s", o->id);
-    snprintf(t->ice.remote_ufrag, sizeof(t->ice.remote_ufrag), "%s", o->remote_ufrag);
-    snprintf(t->remote_pwd, sizeof(t->remote_pwd), "%s", o->remote_pwd);
     t->role = o->role;
     kn_twcc_rec_init(&t->twcc_rx);
     if ((rc = kn_ice_lite_gen(&t->ice)) != 0)
         goto fail;
-    if ((rc = kn_dtls_init(&t->dtls, r->w->dtls_ctx, o->role, o->fp_alg, o->fp_value, dtls_send,
-                           t)) != 0)
+    if (o->remote_ufrag != NULL && (rc = kn_transport_set_remote(t, o)) != 0)
         goto fail;
     t->rtcp_ssrc = (uint32_t)(uintptr_t)t ^ 0x5a5a5a5au;
     t->last_check_ms = kn_worker_now(r->w);
@@ -122,6 +119,19 @@ int kn_transport_create(kn_room *r, const kn_transport_opts *o, kn_transport **o
 fail:
     free(t);
     return rc;
+}
+
+int kn_transport_set_remote(kn_transport *t, const kn_transport_opts *o) {
+    if (t->remote_set)
+        return KN_ESTATE;
+    int rc = kn_dtls_init(&t->dtls, t->w->dtls_ctx, o->role, o->fp_alg, o->fp_value, dtls_send, t);
+    if (rc != 0)
+        return rc;
+    snprintf(t->ice.remote_ufrag, sizeof(t->ice.remote_ufrag), "%s", o->remote_ufrag);
+    snprintf(t->remote_pwd, sizeof(t->remote_pwd), "%s", o->remote_pwd);
+    t->role = o->role;
+    t->remote_set = true;
+    return 0;
 }
 
 void kn_transport_destroy(kn_transport *t, const char *reason) {

@@ -48,7 +48,7 @@ typedef struct kn_transport_stats {
     uint64_t rx_packets, rx_bytes, rx_rtp, rx_rtcp, rx_rtx, nacks_sent, plis_sent, firs_sent;
     uint64_t tx_packets, tx_bytes, tx_rtp, tx_rtcp, nacks_received, rtx_sent, plis_received,
         firs_received, twcc_sent, xr_rrtr_received, xr_dlrr_sent;
-    uint64_t drop_stun_auth, drop_srtp_auth, drop_malformed, drop_unknown_ssrc, drop_pool_empty,
+    uint64_t drop_stun_early, drop_stun_auth, drop_srtp_auth, drop_malformed, drop_unknown_ssrc, drop_pool_empty,
         drop_send;
 } kn_transport_stats;
 
@@ -66,7 +66,8 @@ typedef struct kn_transport {
     kn_tcp_conn *tcp;                 /* selected path is this TCP connection */
     bool nominated;
     uint64_t last_check_ms;
-    kn_dtls dtls;
+    bool remote_set; /* remote ICE/DTLS parameters known (offer mode: after set_remote) */
+    kn_dtls dtls;    /* zeroed until remote_set */
     kn_dtls_role role;
     bool dtls_started;
     kn_srtp_session srtp;
@@ -88,14 +89,20 @@ typedef struct kn_transport {
 
 typedef struct kn_transport_opts {
     const char *id;
-    const char *remote_ufrag, *remote_pwd;
-    const char *fp_alg, *fp_value;
+    const char *remote_ufrag, *remote_pwd; /* both NULL: the SFU offers (set_remote later) */
+    const char *fp_alg, *fp_value;         /* NULL with remote_ufrag */
     kn_dtls_role role;
 } kn_transport_opts;
 
-/* Validates and creates a transport in room r. Returns 0, KN_EEXIST,
- * KN_EINVAL (fingerprint), KN_ENOMEM, KN_ECRYPTO. */
+/* Validates and creates a transport in room r. Without remote parameters
+ * (o->remote_ufrag NULL) the transport waits for kn_transport_set_remote():
+ * checks are dropped (counted as drop_stun_early) and no DTLS exists yet.
+ * Returns 0, KN_EEXIST, KN_EINVAL (fingerprint), KN_ENOMEM, KN_ECRYPTO. */
 int kn_transport_create(kn_room *r, const kn_transport_opts *o, kn_transport **out);
+/* Completes an offer-mode transport with the answer's ICE credentials, DTLS
+ * fingerprint and the SFU's role (o->id ignored). Returns 0, KN_ESTATE when
+ * the remote side is already known, KN_EINVAL (fingerprint), KN_ENOMEM. */
+int kn_transport_set_remote(kn_transport *t, const kn_transport_opts *o);
 /* Destroys producers, consumers, DTLS and SRTP, unlinks everything, emits
  * peer.closed with `reason` (NULL: no event). */
 void kn_transport_destroy(kn_transport *t, const char *reason);

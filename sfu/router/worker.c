@@ -208,6 +208,10 @@ static void worker_on_stun(kn_worker *w, const struct sockaddr *from, kn_tcp_con
         kn_log_ratelimited(&stun_limit, KN_LOG_DEBUG, "ice", "check for an unknown ufrag");
         return;
     }
+    if (!t->remote_set) { /* the SFU offered; the answer has not come: its checks retry */
+        t->stats.drop_stun_early++;
+        return;
+    }
     if (kn_ice_lite_verify(p, len, &msg, &t->ice) != 0) {
         w->stats.stun_auth_failed++;
         t->stats.drop_stun_auth++;

@@ -274,3 +274,87 @@ export function blockUdpPort(port) {
     return c ? c.counter.packets : 0;
   };
 }
+
+// SFU-as-offerer (subscribe connections, docs/control-api.md "Offer mode"): writes the
+// SFU's offer for a peer created without remote parameters. sections: [{kind, mid, codec
+// (control-API codec), fmtp?, exts, ssrc, rtxSsrc?}] — the consumers' own codecs and ids,
+// which the browser's answer echoes. version: o= session version (+1 per renegotiation).
+export function buildOffer(peer, sections, version = 1, { rcvrRtt = true } = {}) {
+  const fp = peer.dtls.fingerprint;
+  const out = ['v=0', `o=- 4343 ${version} IN IP4 127.0.0.1`, 's=konsil-sfu', 't=0 0',
+    `a=group:BUNDLE ${sections.map((s) => s.mid).join(' ')}`, 'a=ice-lite', 'a=msid-semantic: WMS *'];
+  for (const s of sections) {
+    const c = s.codec;
+    const pts = [c.payload_type, ...(c.rtx_payload_type ? [c.rtx_payload_type] : [])];
+    out.push(`m=${s.kind} 9 UDP/TLS/RTP/SAVPF ${pts.join(' ')}`, 'c=IN IP4 0.0.0.0',
+      `a=ice-ufrag:${peer.ice.ufrag}`, `a=ice-pwd:${peer.ice.pwd}`,
+      `a=fingerprint:${fp.algorithm} ${fp.value}`, 'a=setup:actpass',
+      `a=mid:${s.mid}`, 'a=sendonly', 'a=rtcp-mux', 'a=rtcp-rsize', ...(rcvrRtt ? ['a=rtcp-xr:rcvr-rtt=all'] : []));
+    for (const e of s.exts) out.push(`a=extmap:${e.id} ${e.uri}`);
+    const ch = c.channels ? `/${c.channels}` : '';
+    out.push(`a=rtpmap:${c.payload_type} ${c.name}/${c.clock_rate}${ch}`);
+    for (const f of c.rtcp_fb || []) out.push(`a=rtcp-fb:${c.payload_type} ${f}`);
+    if (s.fmtp) out.push(`a=fmtp:${c.payload_type} ${s.fmtp}`);
+    if (c.rtx_payload_type) out.push(`a=rtpmap:${c.rtx_payload_type} rtx/${c.clock_rate}`, `a=fmtp:${c.rtx_payload_type} apt=${c.payload_type}`);
+    const track = `${s.kind}-${s.mid}`;
+    out.push(`a=msid:konsil-${s.mid} ${track}`);
+    if (s.ssrc && s.rtxSsrc) out.push(`a=ssrc-group:FID ${s.ssrc} ${s.rtxSsrc}`);
+    for (const x of [s.ssrc, s.rtxSsrc].filter(Boolean)) out.push(`a=ssrc:${x} cname:konsil`, `a=ssrc:${x} msid:konsil-${s.mid} ${track}`);
+    for (const cand of peer.candidates) {
+      out.push(`a=candidate:${cand.foundation} ${cand.component} ${cand.transport} ${cand.priority} ${cand.ip} ${cand.port} typ ${cand.type}${cand.tcptype ? ` tcptype ${cand.tcptype}` : ''}`);
+    }
+    out.push('a=end-of-candidates');
+  }
+  return `${out.join('\r\n')}\r\n`;
+}
+
+// Page side of an SFU offer: creates the RTCPeerConnection `id` on first use (tracks
+// attached to media elements), applies the offer, returns the complete answer SDP.
+export function pageAnswerOffer(page, id, sdp) {
+  return page.evaluate(async ([id, sdp]) => {
+    let entry = window.knTest.pcs[id];
+    if (!entry) {
+      const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+      entry = window.knTest.pcs[id] = { pc };
+      pc.addEventListener('track', (ev) => {
+        const el = document.createElement(ev.track.kind);
+        el.autoplay = true;
+        el.muted = true;
+        el.srcObject = new MediaStream([ev.track]);
+        document.body.appendChild(el);
+        el.play().catch(() => {});
+      });
+    }
+    const { pc } = entry;
+    await pc.setRemoteDescription({ type: 'offer', sdp });
+    await pc.setLocalDescription(await pc.createAnswer());
+    await new Promise((r) => {
+      if (pc.iceGatheringState === 'complete') return r();
+      const t = setTimeout(r, 3000);
+      pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') { clearTimeout(t); r(); } });
+    });
+    return pc.localDescription.sdp;
+  }, [id, sdp]);
+}
+
+// peer.set_remote from a browser's answer: the SFU is DTLS server when the answer says
+// a=setup:active (Chromium's choice for an actpass offer), client when passive.
+export function setRemoteFromAnswer(ctl, room, peer, answer) {
+  return ctl.request('peer.set_remote', { room, peer, ice: answer.ice,
+    dtls: { fingerprint: answer.fingerprint, role: answer.setup === 'passive' ? 'client' : 'server' } });
+}
+
+// Decoding state of every inbound video stream of page connection `id`, by mid.
+export function inboundVideo(page, id) {
+  return page.evaluate(async (id) => {
+    const rep = await window.knTest.pcs[id].pc.getStats();
+    const out = {};
+    rep.forEach((s) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'video') {
+        out[s.mid] = { framesDecoded: s.framesDecoded || 0, width: s.frameWidth, height: s.frameHeight,
+          freezeCount: s.freezeCount || 0, packetsLost: s.packetsLost, keyFramesDecoded: s.keyFramesDecoded };
+      }
+    });
+    return out;
+  }, id);
+}

@@ -5,11 +5,16 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <cmocka.h>
 #include <jansson.h>
 #include <uv.h>
 
 #include "api/api.h"
+#include "ice/stun.h"
+#include "router/room.h"
+#include "router/transport.h"
 #include "router/worker.h"
 #include "srtp/srtp_session.h"
 
@@ -120,10 +125,97 @@ static void peer_producer_consumer_life_cycle(void **state) {
     assert_int_equal(w.n_rooms, 0);
 }
 
+/* A check from the browser toward `t` (USERNAME "<sfu ufrag>:webU"), fed to the worker. */
+static void feed_check(kn_transport *t) {
+    static const uint8_t tid[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+    char user[64];
+    uint8_t buf[256];
+    size_t n = 0;
+    struct sockaddr_in from = {.sin_family = AF_INET, .sin_port = htons(40000),
+                               .sin_addr.s_addr = htonl(0x7f000001)};
+    snprintf(user, sizeof(user), "%s:webU", t->ice.ufrag);
+    kn_stun_request req = {.tid = tid, .username = user, .username_len = strlen(user),
+                           .priority = 1, .controlling = true, .tie_breaker = 7};
+    assert_int_equal(kn_stun_write_request(&req, (const uint8_t *)t->ice.pwd, strlen(t->ice.pwd),
+                                           buf, sizeof(buf), &n), 0);
+    kn_worker_on_packet(&w, (struct sockaddr *)&from, NULL, buf, n, sizeof(buf));
+}
+
+#define SET_REMOTE(extra) "{\"id\":11,\"method\":\"peer.set_remote\",\"params\":{\"room\":\"r2\"," \
+    "\"peer\":\"sub\",\"ice\":{\"ufrag\":\"webU\",\"pwd\":\"0123456789012345678901\"},\"dtls\":{" \
+    FP extra "}}}"
+
+/* The SFU offers (subscribe connection): peer.create without ice/fingerprint, checks
+ * dropped and counted until peer.set_remote, answered after it; set_remote only once. */
+static void offer_mode_peer(void **state) {
+    json_t *res = NULL;
+    (void)state;
+    assert_string_equal(call("{\"id\":1,\"method\":\"room.create\",\"params\":{\"room\":\"r2\"}}",
+                             NULL), "ok");
+    /* ice without a fingerprint (or the reverse) is neither mode */
+    assert_string_equal(call("{\"id\":2,\"method\":\"peer.create\",\"params\":{\"room\":\"r2\","
+                             "\"peer\":\"sub\",\"ice\":{\"ufrag\":\"webU\",\"pwd\":"
+                             "\"0123456789012345678901\"}}}", NULL), "invalid");
+    assert_string_equal(call("{\"id\":2,\"method\":\"peer.create\",\"params\":{\"room\":\"r2\","
+                             "\"peer\":\"sub\",\"dtls\":{\"role\":\"servr\"}}}", NULL), "invalid");
+    assert_int_equal(w.n_peers, 0);
+    assert_string_equal(call("{\"id\":2,\"method\":\"peer.create\",\"params\":{\"room\":\"r2\","
+                             "\"peer\":\"sub\"}}", &res), "ok");
+    json_t *dtls = json_object_get(res, "dtls");
+    assert_string_equal(json_string_value(json_object_get(dtls, "role")), "server");
+    assert_non_null(json_object_get(json_object_get(dtls, "fingerprint"), "value"));
+    assert_int_equal(strlen(json_string_value(json_object_get(json_object_get(res, "ice"), "ufrag"))),
+                     8);
+    json_decref(res);
+    kn_transport *t = kn_room_find_transport(kn_worker_find_room(&w, "r2"), "sub");
+    assert_non_null(t);
+    feed_check(t);
+    feed_check(t);
+    assert_int_equal(t->stats.drop_stun_early, 2);
+    assert_int_equal(t->n_addrs, 0);
+    assert_string_equal(call(SET_REMOTE(",\"role\":\"server\""), NULL), "ok");
+    assert_true(t->remote_set);
+    feed_check(t);
+    assert_int_equal(t->stats.drop_stun_early, 2);
+    assert_int_equal(t->stats.drop_stun_auth, 0);
+    assert_int_equal(t->n_addrs, 1); /* verified: the address is the peer's now */
+    assert_string_equal(call(SET_REMOTE(",\"role\":\"server\""), NULL), "state");
+    assert_string_equal(call("{\"id\":9,\"method\":\"room.destroy\",\"params\":{\"room\":\"r2\"}}",
+                             NULL), "ok");
+}
+
+static void set_remote_validation(void **state) {
+    json_t *res = NULL;
+    (void)state;
+    assert_string_equal(call("{\"id\":1,\"method\":\"room.create\",\"params\":{\"room\":\"r2\"}}",
+                             NULL), "ok");
+    assert_string_equal(call(SET_REMOTE(",\"role\":\"server\""), NULL), "not_found");
+    assert_string_equal(call("{\"id\":2,\"method\":\"peer.create\",\"params\":{\"room\":\"r2\","
+                             "\"peer\":\"sub\",\"dtls\":{\"role\":\"client\"}}}", &res), "ok");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(res, "dtls"), "role")),
+                        "client");
+    json_decref(res);
+    kn_transport *t = kn_room_find_transport(kn_worker_find_room(&w, "r2"), "sub");
+    assert_string_equal(call(SET_REMOTE(""), NULL), "invalid"); /* role missing */
+    assert_string_equal(call(SET_REMOTE(",\"role\":\"boss\""), NULL), "invalid");
+    assert_string_equal(call("{\"id\":11,\"method\":\"peer.set_remote\",\"params\":{\"room\":\"r2\","
+                             "\"peer\":\"sub\",\"ice\":{\"ufrag\":\"webU\",\"pwd\":\"short\"},"
+                             "\"dtls\":{" FP ",\"role\":\"client\"}}}", NULL), "invalid");
+    assert_false(t->remote_set);
+    assert_string_equal(call(SET_REMOTE(",\"role\":\"client\""), NULL), "ok");
+    assert_true(t->remote_set);
+    assert_int_equal(t->role, KN_DTLS_CLIENT);
+    assert_string_equal(call("{\"id\":9,\"method\":\"room.destroy\",\"params\":{\"room\":\"r2\"}}",
+                             NULL), "ok");
+    assert_int_equal(w.n_peers, 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(errors_and_validation),
         cmocka_unit_test(peer_producer_consumer_life_cycle),
+        cmocka_unit_test(offer_mode_peer),
+        cmocka_unit_test(set_remote_validation),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
