@@ -4,7 +4,7 @@
  * consumer forwards: audio first (always), then video by priority (pinned /
  * active speaker = 0 first) — every video its lowest layer, then upgrades in
  * the same order. Hysteresis against oscillation: a layer above the current
- * one is charged 1.2 x its bitrate and must fit for 2 s (16 s at most after
+ * one is charged 1.3 x its bitrate and must fit for 2 s (16 s at most after
  * upgrades that failed within 10 s), a downgrade waits 500 ms. Also says
  * which rate to probe for (kn_bwe_request_probe) when a better allocation is
  * held back only by the estimate. Pure, no allocation; the caller keeps the
@@ -19,7 +19,7 @@
 
 #define KN_ALLOC_MAX_LAYERS    4
 #define KN_ALLOC_MAX_CONSUMERS 64
-#define KN_ALLOC_UP_PCT        120      /* charge of a layer above the current one */
+#define KN_ALLOC_UP_PCT        130      /* charge of a layer above the current one */
 #define KN_ALLOC_UP_HOLD_US    2000000  /* an upgrade must fit this long */
 #define KN_ALLOC_UP_HOLD_MAX   16000000 /* ... doubled after failed upgrades up to this */
 #define KN_ALLOC_DOWN_HOLD_US  500000   /* a downgrade waits this long */
@@ -48,7 +48,7 @@ typedef struct kn_alloc_consumer {
 typedef struct kn_alloc_result {
     uint32_t allocated_bps; /* sum of the targets' bitrates */
     uint32_t wanted_bps;    /* what every consumer's preferred layer would need */
-    uint32_t probe_bps;     /* > 0: ask kn_bwe_request_probe for this (1.2 x wanted) */
+    uint32_t probe_bps;     /* > 0: ask kn_bwe_request_probe for this (1.3 x wanted) */
 } kn_alloc_result;
 
 void kn_alloc_consumer_init(kn_alloc_consumer *c, bool audio);

@@ -126,7 +126,8 @@ static void on_probe_result(kn_bwe *b, const kn_probe_result *r, uint64_t now_us
     }
     if (b->probe_wanted_bps != 0 && r->bps >= b->probe_wanted_bps) {
         b->probe_backoff_ms = PROBE_BACKOFF_MIN; /* reached: the next may follow soon */
-    } else if (r->bps > before + before / 10) {
+    } else if (r->bps > before + before / 10 &&
+               r->bps > b->last_req_probe_bps + b->last_req_probe_bps / 10) {
         b->probe_backoff_ms = PROBE_BACKOFF_MIN; /* still climbing */
     } else {
         b->probe_backoff_ms *= 2;
@@ -134,6 +135,7 @@ static void on_probe_result(kn_bwe *b, const kn_probe_result *r, uint64_t now_us
             b->probe_backoff_ms = PROBE_BACKOFF_MAX;
     }
     b->probe_wanted_bps = 0;
+    b->last_req_probe_bps = r->bps;
 }
 
 static void flush(kn_bwe *b, size_t n, uint64_t now_us) {

@@ -75,7 +75,8 @@ typedef struct kn_bwe {
     int64_t ref_64ms;           /* unwrapped TWCC reference time of the last feedback */
     uint64_t last_probe_req_us; /* for the backoff of requested probes */
     uint32_t probe_backoff_ms;
-    uint32_t probe_wanted_bps; /* target of the last requested probe */
+    uint32_t probe_wanted_bps;   /* target of the pending requested probe */
+    uint32_t last_req_probe_bps; /* result of the last requested probe */
     kn_bwe_stats stats;
 } kn_bwe;
 

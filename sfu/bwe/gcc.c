@@ -116,9 +116,14 @@ static size_t sort_received(kn_gcc *g, const kn_bwe_pkt *p, size_t n) {
     return m;
 }
 
-static void delay_update(kn_gcc *g, kn_bw_usage usage, uint64_t now_us) {
+static void delay_update(kn_gcc *g, kn_bw_usage usage, uint64_t last_send_us, uint64_t now_us) {
     double acked = kn_acked_rate_bps(&g->acked);
 
+    /* A queue our own probe built is not congestion: cutting to 0.85 x an
+     * application-limited acked rate would undo the probe (see bandwidth.md). */
+    if (usage == KN_BW_OVERUSING && g->probe_send_us != 0 &&
+        last_send_us < g->probe_send_us + KN_GCC_PROBE_GUARD_US)
+        return;
     if (usage == KN_BW_OVERUSING) {
         if (acked > 0 && kn_aimd_time_to_reduce(&g->aimd, acked, now_us))
             kn_aimd_update(&g->aimd, usage, acked, now_us);
@@ -133,13 +138,19 @@ static void gcc_on_feedback(void *st, const kn_bwe_pkt *p, size_t n, uint64_t no
     size_t m = sort_received(g, p, n);
 
     g->last_fb_us = now_us;
+    uint64_t last_send = 0;
+
     for (size_t i = 0; i < m; i++) {
         const kn_bwe_pkt *k = &p[g->order[i]];
+        if (k->probe_id >= 0 && k->send_us > g->probe_send_us)
+            g->probe_send_us = k->send_us;
+        if (k->send_us > last_send)
+            last_send = k->send_us;
         kn_acked_rate_on_packet(&g->acked, k->recv_us, k->size);
         usage = kn_trendline_on_packet(&g->tl, k->send_us, k->recv_us, k->size, now_us);
     }
     if (m > 0)
-        delay_update(g, usage, now_us);
+        delay_update(g, usage, last_send, now_us);
     loss_window(g, (uint32_t)(n - m), (uint32_t)n, now_us);
     combine(g);
 }

@@ -22,6 +22,7 @@
 #define KN_GCC_LOSS_WINDOW_US 1000000 /* ... or after this long */
 #define KN_GCC_LOSS_LOW       0.02    /* below: increase */
 #define KN_GCC_LOSS_HIGH      0.10    /* above: decrease x (1 - 0.5 p) */
+#define KN_GCC_PROBE_GUARD_US 300000  /* over-use on packets sent this soon after a probe is held */
 
 typedef struct kn_gcc {
     uint32_t min_bps, max_bps;
@@ -37,6 +38,7 @@ typedef struct kn_gcc {
     uint64_t hist_slot;
     double last_loss;
     uint64_t last_fb_us;
+    uint64_t probe_send_us; /* latest send time of a probe packet seen in feedback */
     uint32_t rtt_us;
     uint32_t remb_bps; /* 0 = none */
     double est;

@@ -35,6 +35,8 @@ int kn_prober_plan(kn_prober *p, uint32_t bps, bool exponential) {
         p->next_id = (int16_t)((p->next_id + 1) & 0x7fff);
         c->bps = bps;
         c->min_bytes = (uint32_t)((uint64_t)bps * KN_PROBER_CLUSTER_US / 8000000);
+        if (c->min_bytes < KN_PROBER_MIN_BYTES)
+            c->min_bytes = KN_PROBER_MIN_BYTES;
         return c->id;
     }
     return KN_ELIMIT;
@@ -93,7 +95,11 @@ size_t kn_prober_bytes_due(kn_prober *p, uint64_t now_us) {
     if (c == NULL)
         return 0;
     due = (uint64_t)c->bps * (now_us - c->start_us + KN_PROBER_AHEAD_US) / 8000000;
-    return due > c->sent_bytes ? (size_t)(due - c->sent_bytes) : 0;
+    due = due > c->sent_bytes ? due - c->sent_bytes : 0;
+    /* Whole packets only, so padding does not come as a train of tiny ones. */
+    if (due < KN_PROBER_PAD_MIN && c->min_bytes - c->sent_bytes > due)
+        return 0;
+    return (size_t)due;
 }
 
 void kn_prober_on_sent(kn_prober *p, int id, uint32_t size, uint64_t now_us) {
