@@ -8,4 +8,9 @@ bash "$top/scripts/setup.sh"
 export KONSIL_STATE_DIR=${KONSIL_STATE_DIR:-$top/state}
 export KONSIL_LISTEN=${KONSIL_LISTEN:-127.0.0.1:8443}
 mkdir -p "$KONSIL_STATE_DIR"
-exec "$top/build/bin/konsil-signaling" --demo
+url=$("$top/build/bin/konsil-signaling" demo-url --room demo --ttl 86400)
+echo
+echo "Konsil is starting. Open this URL (self-signed certificate: accept it once):"
+echo "  $url"
+echo
+exec "$top/build/bin/konsil-signaling"

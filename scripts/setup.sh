@@ -14,25 +14,25 @@ apt_packages=(
     nodejs npm dpkg-dev ca-certificates openssl curl janus
 )
 
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 missing=()
 for p in "${apt_packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    # Node.js from another repository already brings npm; Debian's npm would conflict.
+    if [ "$p" = npm ] && command -v npm >/dev/null; then continue; fi
+    if [ "$p" = nodejs ] && command -v node >/dev/null; then continue; fi
+    installed "$p" || missing+=("$p")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q
-    # nodejs may come from another repository already; npm then is part of it.
-    if dpkg-query -W -f='${Status}' nodejs 2>/dev/null | grep -q 'install ok installed' &&
-       command -v npm >/dev/null; then
-        missing=("${missing[@]/npm/}")
-        missing=("${missing[@]/nodejs/}")
-    fi
-    apt-get install -y -q --no-install-recommends ${missing[@]}
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
 bash "$top/scripts/build-libsrtp.sh"
 
-if [ -f "$top/package.json" ]; then
+# npm ci wipes node_modules: only when the lock file changed since the last install.
+if [ ! -f "$top/node_modules/.package-lock.json" ] ||
+   [ "$top/package-lock.json" -nt "$top/node_modules/.package-lock.json" ]; then
     (cd "$top" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
