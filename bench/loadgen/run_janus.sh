@@ -41,7 +41,7 @@ for _ in $(seq 100); do
 done
 if [ -z "$UP" ]; then
     echo "run_janus.sh: janus did not come up" >&2
-    tail -20 "$STATE/janus.log" "$STATE/janus.out" >&2
+    tail -n 20 "$STATE/janus.log" "$STATE/janus.out" >&2
     exit 1
 fi
 room=1000
