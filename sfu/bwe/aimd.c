@@ -6,13 +6,13 @@
 
 #include <string.h>
 
-#define BETA            0.85
-#define DEFAULT_RTT_US  200000
-#define FPS             30.0
-#define MTU_BITS        (1200.0 * 8)
-#define MIN_ADD_BPS_S   4000.0
-#define MIN_MULT_BPS    1000.0
-#define LN_1_08         0.0769610411361284
+#define BETA           0.85
+#define DEFAULT_RTT_US 200000
+#define FPS            30.0
+#define MTU_BITS       (1200.0 * 8)
+#define MIN_ADD_BPS_S  4000.0
+#define MIN_MULT_BPS   1000.0
+#define LN_1_08        0.0769610411361284
 
 static double root(double x) {
     double r = x > 1 ? x : 1;

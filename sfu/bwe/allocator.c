@@ -165,8 +165,7 @@ int kn_alloc_run(kn_alloc_consumer *c, size_t n, uint32_t estimate_bps, uint64_t
     }
     out->allocated_bps = alloc > UINT32_MAX ? UINT32_MAX : (uint32_t)alloc;
     out->wanted_bps = wanted > UINT32_MAX ? UINT32_MAX : (uint32_t)wanted;
-    if (!pending_down && wanted > alloc &&
-        wanted * KN_ALLOC_UP_PCT / 100 > (uint64_t)estimate_bps)
+    if (!pending_down && wanted > alloc && wanted * KN_ALLOC_UP_PCT / 100 > (uint64_t)estimate_bps)
         out->probe_bps = (uint32_t)(out->wanted_bps * (uint64_t)KN_ALLOC_UP_PCT / 100);
     return 0;
 }

@@ -38,8 +38,8 @@ typedef struct kn_alloc_consumer {
     int8_t target;     /* layer to forward, -1 = none */
     uint32_t switches; /* changes of target so far */
     /* Hysteresis state (kn_alloc_consumer_init). */
-    bool ever;    /* has had a layer: the first one is taken without waiting */
-    int8_t want;  /* the pending candidate */
+    bool ever;   /* has had a layer: the first one is taken without waiting */
+    int8_t want; /* the pending candidate */
     uint64_t want_since_us;
     uint64_t last_up_us, last_switch_us;
     uint32_t up_hold_us;

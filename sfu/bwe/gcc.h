@@ -17,12 +17,13 @@
 #include "bwe/trendline.h"
 
 #define KN_GCC_MAX_PKTS       KN_BWE_BATCH /* packets sorted per on_feedback call */
-#define KN_GCC_LOSS_MIN_PKTS  20      /* loss windows need at least this many */
-#define KN_GCC_LOSS_FULL_PKTS 100     /* ... and close at this many */
-#define KN_GCC_LOSS_WINDOW_US 1000000 /* ... or after this long */
-#define KN_GCC_LOSS_LOW       0.02    /* below: increase */
-#define KN_GCC_LOSS_HIGH      0.10    /* above: decrease x (1 - 0.5 p) */
-#define KN_GCC_PROBE_GUARD_US 300000  /* over-use on packets sent this soon after a probe is held */
+#define KN_GCC_LOSS_MIN_PKTS  20           /* loss windows need at least this many */
+#define KN_GCC_LOSS_FULL_PKTS 100          /* ... and close at this many */
+#define KN_GCC_LOSS_WINDOW_US 1000000      /* ... or after this long */
+#define KN_GCC_LOSS_LOW       0.02         /* below: increase */
+#define KN_GCC_LOSS_HIGH      0.10         /* above: decrease x (1 - 0.5 p) */
+#define KN_GCC_PROBE_GUARD_US 300000 /* over-use on packets sent this soon after a probe is held   \
+                                      */
 
 typedef struct kn_gcc {
     uint32_t min_bps, max_bps;

@@ -16,15 +16,15 @@
 
 #include "bwe/send_hist.h"
 
-#define KN_PROBER_CLUSTERS    4     /* queued + in flight */
-#define KN_PROBER_CLUSTER_US  30000 /* minimum length of a cluster */
-#define KN_PROBER_MIN_PKTS    10    /* libwebrtc: 5; more packets, less arrival quantization */
-#define KN_PROBER_MIN_BYTES   10000 /* a cluster spans several link quanta at low rates */
-#define KN_PROBER_PAD_MIN     1000  /* bytes_due comes in chunks of at least this */
-#define KN_PROBER_TIMEOUT_US  1000000 /* result wait after the cluster is sent */
-#define KN_PROBER_GAP_US      10000   /* between consecutive clusters */
-#define KN_PROBER_AHEAD_US    5000    /* bytes_due lets the sender run this far ahead */
-#define KN_PROBER_STALL_US    300000  /* a cluster not filled by then is closed */
+#define KN_PROBER_CLUSTERS   4       /* queued + in flight */
+#define KN_PROBER_CLUSTER_US 30000   /* minimum length of a cluster */
+#define KN_PROBER_MIN_PKTS   10      /* libwebrtc: 5; more packets, less arrival quantization */
+#define KN_PROBER_MIN_BYTES  10000   /* a cluster spans several link quanta at low rates */
+#define KN_PROBER_PAD_MIN    1000    /* bytes_due comes in chunks of at least this */
+#define KN_PROBER_TIMEOUT_US 1000000 /* result wait after the cluster is sent */
+#define KN_PROBER_GAP_US     10000   /* between consecutive clusters */
+#define KN_PROBER_AHEAD_US   5000    /* bytes_due lets the sender run this far ahead */
+#define KN_PROBER_STALL_US   300000  /* a cluster not filled by then is closed */
 
 enum { KN_PROBE_FREE = 0, KN_PROBE_QUEUED, KN_PROBE_SENDING, KN_PROBE_SENT };
 

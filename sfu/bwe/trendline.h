@@ -15,11 +15,7 @@
 
 #define KN_TRENDLINE_WINDOW 20
 
-typedef enum kn_bw_usage {
-    KN_BW_NORMAL = 0,
-    KN_BW_UNDERUSING,
-    KN_BW_OVERUSING
-} kn_bw_usage;
+typedef enum kn_bw_usage { KN_BW_NORMAL = 0, KN_BW_UNDERUSING, KN_BW_OVERUSING } kn_bw_usage;
 
 /* A send-time group (§5.2): packets sent within 5 ms of its first. */
 typedef struct kn_trend_group {

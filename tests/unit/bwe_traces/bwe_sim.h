@@ -143,7 +143,8 @@ static void sim_send(uint32_t size, bool media, bool padding) {
         S.media_lost += media; /* drop-tail */
         return;
     }
-    S.q[(S.qh + S.qn++) % SIM_QCAP] = (sim_pkt){.useq = u, .size = size, .left = size, .media = media};
+    S.q[(S.qh + S.qn++) % SIM_QCAP] =
+        (sim_pkt){.useq = u, .size = size, .left = size, .media = media};
     S.q_bytes += size;
 }
 
@@ -202,7 +203,9 @@ static void rx_feedback(void) {
     if (n > 300)
         n = 300;
     for (int64_t i = 0; i < n && first < 0; i++)
-        first = S.rx_recv[(S.rx_next + i) % SIM_RX_CAP] > 0 ? S.rx_recv[(S.rx_next + i) % SIM_RX_CAP] : -1;
+        first = S.rx_recv[(S.rx_next + i) % SIM_RX_CAP] > 0
+                    ? S.rx_recv[(S.rx_next + i) % SIM_RX_CAP]
+                    : -1;
     if (first < 0)
         first = (int64_t)(S.now_us + SIM_RX_OFFSET);
     hdr.base_seq = (uint16_t)S.rx_next;
@@ -212,7 +215,9 @@ static void rx_feedback(void) {
     for (int64_t i = 0; i < n; i++) {
         int64_t r = S.rx_recv[(S.rx_next + i) % SIM_RX_CAP], t = r / 250;
         S.st[i].seq = (uint16_t)(S.rx_next + i);
-        S.st[i].status = r == 0 ? KN_TWCC_NOT_RECEIVED : t - ticks <= 255 ? KN_TWCC_SMALL_DELTA : KN_TWCC_LARGE_DELTA;
+        S.st[i].status = r == 0             ? KN_TWCC_NOT_RECEIVED
+                         : t - ticks <= 255 ? KN_TWCC_SMALL_DELTA
+                                            : KN_TWCC_LARGE_DELTA;
         S.st[i].delta_us = r == 0 ? 0 : (int32_t)(t - ticks) * 250;
         if (r != 0)
             ticks = t;

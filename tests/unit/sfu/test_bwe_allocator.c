@@ -69,12 +69,12 @@ static void hysteresis_holds_steady(void **state) {
     kn_alloc_run(c, 2, 700000, t += 100000, &r);
     kn_alloc_run(c, 2, 700000, t += 100000, &r);
     assert_int_equal(c[1].target, 1); /* 2 s above: up */
-    for (int i = 0; i < 4; i++) /* 400 ms below h's own rate: stays */
+    for (int i = 0; i < 4; i++)       /* 400 ms below h's own rate: stays */
         kn_alloc_run(c, 2, 500000, t += 100000, &r);
     assert_int_equal(c[1].target, 1);
     kn_alloc_run(c, 2, 500000, t += 100000, &r);
     kn_alloc_run(c, 2, 500000, t += 100000, &r);
-    assert_int_equal(c[1].target, 0); /* down after 500 ms */
+    assert_int_equal(c[1].target, 0);                           /* down after 500 ms */
     assert_int_equal(c[1].up_hold_us, 2 * KN_ALLOC_UP_HOLD_US); /* failed upgrade */
     assert_int_equal(c[1].switches, 3);
 }

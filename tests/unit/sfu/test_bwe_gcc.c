@@ -163,11 +163,16 @@ static void send_hist_wraps(void **state) {
 static void twcc_feedback_mapping(void **state) {
     kn_bwe *b;
     kn_twcc hdr = {.base_seq = 10, .ref_time = 0xffffff};
-    kn_twcc_status st[4] = {{10, KN_TWCC_SMALL_DELTA, 1000},
-                            {11, KN_TWCC_NOT_RECEIVED, 0},
-                            {12, KN_TWCC_LARGE_DELTA, 70000},
-                            {13, KN_TWCC_SMALL_DELTA, 250}};
-    kn_twcc_status st2[2] = {{11, KN_TWCC_SMALL_DELTA, 500}, {12, KN_TWCC_SMALL_DELTA, 250}};
+    kn_twcc_status st[4] = {
+        {10, KN_TWCC_SMALL_DELTA,  1000 },
+        {11, KN_TWCC_NOT_RECEIVED, 0    },
+        {12, KN_TWCC_LARGE_DELTA,  70000},
+        {13, KN_TWCC_SMALL_DELTA,  250  }
+    };
+    kn_twcc_status st2[2] = {
+        {11, KN_TWCC_SMALL_DELTA, 500},
+        {12, KN_TWCC_SMALL_DELTA, 250}
+    };
 
     (void)state;
     assert_int_equal(kn_bwe_create(&b, &kn_gcc_algo, NULL, 0, 0), 0);
@@ -222,8 +227,11 @@ static void prober_measures_bottleneck(void **state) {
     assert_true(kn_prober_bytes_due(&p, 1000) >= 1000);
     for (int i = 0; i < 10; i++) {
         kn_prober_on_sent(&p, id, 1000, 1000 + i * 2000);
-        pk[i] = (kn_bwe_pkt){.seq = i, .send_us = 1000 + i * 2000, .recv_us = 50000 + i * 4000,
-                             .size = 1000, .probe_id = (int16_t)id};
+        pk[i] = (kn_bwe_pkt){.seq = i,
+                             .send_us = 1000 + i * 2000,
+                             .recv_us = 50000 + i * 4000,
+                             .size = 1000,
+                             .probe_id = (int16_t)id};
     }
     assert_int_equal(kn_prober_active(&p, 22000), -1); /* 10 kB sent: done */
     assert_int_equal(kn_prober_take_result(&p, 30000, &r), KN_ENOENT);
