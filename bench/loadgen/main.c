@@ -262,6 +262,8 @@ static void on_tick(uv_timer_t *t) {
         sample(r, &r->start, now);
     } else if (r->ph == PH_MEASURE && now >= r->phase_end_us) {
         uint64_t gap = r->end.max_tick_gap_us;
+        for (unsigned i = 0; i < r->n_peers; i++)
+            kn_peer_window_end(&r->peers[i], now);
         sample(r, &r->end, now);
         r->end.max_tick_gap_us = gap;
         r->ph = PH_DONE;

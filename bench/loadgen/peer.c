@@ -265,8 +265,15 @@ void kn_peer_tick(kn_peer *p, uint64_t now) {
 
 void kn_peer_window_start(kn_peer *p) {
     p->in_window = true;
+    p->window_start_us = kn_peer_now_us();
     if (!p->publisher)
         kn_peer_rx_window_start(p);
+}
+
+void kn_peer_window_end(kn_peer *p, uint64_t now) {
+    if (!p->publisher && p->in_window)
+        kn_peer_rx_window_end(p, now);
+    p->in_window = false;
 }
 
 void kn_peer_close(kn_peer *p) {

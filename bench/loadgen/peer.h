@@ -142,6 +142,7 @@ struct kn_peer {
     uint8_t twcc_fb_count;
     kn_lat *lat;               /* subscriber, measurement window only */
     bool in_window;
+    uint64_t window_start_us;
     kn_peer_counters c;
 };
 
@@ -164,8 +165,9 @@ int kn_peer_on_answer(kn_peer *p, const kn_peer_cfg *cfg, const kn_answer *ans);
 /* Called from the loop's timer: ICE checks, DTLS timers, media and RTCP due by now. */
 void kn_peer_tick(kn_peer *p, uint64_t now_us);
 
-/* Starts (or restarts) the measurement window of a subscriber. */
+/* Starts (or restarts) and ends the measurement window of a peer. */
 void kn_peer_window_start(kn_peer *p);
+void kn_peer_window_end(kn_peer *p, uint64_t now_us);
 
 /* Encrypts and sends one RTP or RTCP packet in buf (cap >= len + KN_SRTP_MAX_TRAILER). */
 void kn_peer_send_srtp(kn_peer *p, uint8_t *buf, size_t len, size_t cap, bool rtcp);

@@ -103,6 +103,18 @@ static void jitter(kn_sub_stream *s, uint32_t ts, uint64_t now) {
     s->last_transit = transit;
 }
 
+/* Counts a gap between frame completions (or up to the window's end) > KN_PEER_FREEZE_US. */
+static void freeze_check(kn_sub_stream *s, uint64_t since, uint64_t now) {
+    if (now <= since || now - since <= KN_PEER_FREEZE_US)
+        return;
+    if (kn_peer_stall.last_to_us > since && kn_peer_stall.last_from_us < now) {
+        s->w_gen_freezes++; /* the gap overlaps our own stall */
+    } else {
+        s->w_freezes++;
+        s->w_freeze_us += now - since;
+    }
+}
+
 static void frame_done(kn_peer *p, kn_sub_stream *s, kn_pending_frame *f, uint64_t now) {
     f->done = true;
     if (s->have_frame && (int32_t)(f->ts - s->last_frame_ts) <= 0)
@@ -110,16 +122,9 @@ static void frame_done(kn_peer *p, kn_sub_stream *s, kn_pending_frame *f, uint64
     if (p->in_window) {
         s->w_frames++;
         s->w_keyframes += f->key;
-        if (s->have_frame && now - s->last_frame_us > KN_PEER_FREEZE_US) {
-            bool ours = kn_peer_stall.last_to_us > s->last_frame_us &&
-                        kn_peer_stall.last_from_us < now; /* the gap overlaps our stall */
-            if (ours) {
-                s->w_gen_freezes++;
-            } else {
-                s->w_freezes++;
-                s->w_freeze_us += now - s->last_frame_us;
-            }
-        }
+        freeze_check(s, s->have_frame && s->last_frame_us > p->window_start_us ? s->last_frame_us
+                                                                                : p->window_start_us,
+                     now);
     }
     s->have_frame = true;
     s->last_frame_ts = f->ts;
@@ -353,6 +358,15 @@ void kn_peer_rx_tick(kn_peer *p, uint64_t now) {
         uint64_t since = s->have_frame ? s->last_frame_us : p->connected_us;
         if (s->video && now - since > PLI_INTERVAL_US)
             send_pli(p, s, now);
+    }
+}
+
+void kn_peer_rx_window_end(kn_peer *p, uint64_t now) {
+    for (unsigned i = 0; i < p->n_rx; i++) {
+        kn_sub_stream *s = &p->rx[i];
+        if (s->video)
+            freeze_check(s, s->last_frame_us > p->window_start_us ? s->last_frame_us
+                                                                  : p->window_start_us, now);
     }
 }
 

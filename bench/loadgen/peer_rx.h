@@ -9,7 +9,9 @@
  * sequence number between them have arrived, by original or retransmission.
  * Only frames newer than the last completed one count toward smoothness: a
  * freeze is a gap of more than KN_PEER_FREEZE_US (200 ms, about 6 frame
- * intervals at 30 fps) between completions of successive frames; a gap that
+ * intervals at 30 fps) between completions of successive frames, or from the
+ * window's start to the first completion, or from the last one to the window's
+ * end (a stream that stops delivering is frozen, not loss-free); a gap that
  * overlaps a stall of the generator's own loop (peer.h) is counted apart
  * (generator_freezes), as the generator's, not the server's.
  *
@@ -29,5 +31,7 @@ void kn_peer_rx_on_rtp(kn_peer *p, uint8_t *b, size_t len, uint64_t now_us);
 void kn_peer_rx_on_rtcp(kn_peer *p, const uint8_t *b, size_t len, uint64_t now_us);
 void kn_peer_rx_tick(kn_peer *p, uint64_t now_us);
 void kn_peer_rx_window_start(kn_peer *p);
+/* Closes the window: a trailing gap without frames counts as a freeze. */
+void kn_peer_rx_window_end(kn_peer *p, uint64_t now_us);
 
 #endif

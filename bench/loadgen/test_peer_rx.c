@@ -1,8 +1,8 @@
 /*
  * test_peer_rx.c: cmocka tests of a subscriber peer's receive side (peer_rx.c)
  * over real sockets and SRTP: packet/loss/duplicate counting, VP8 frame
- * completion (also through a retransmission), the freeze rule (and freezes charged
- * to the generator's own stalls), the NACK it sends
+ * completion (also through a retransmission), the freeze rule (with freezes charged
+ * to the generator's own stalls and a trailing freeze at the window's end), the NACK it sends
  * for a gap (read back from a loopback socket, SRTCP-unprotected and parsed),
  * transport-cc feedback, and latency matching against a publisher's clip.
  */
@@ -116,6 +116,7 @@ static size_t sink_rtcp(uint8_t *buf, size_t cap) {
 static void test_frames_loss_nack(void **state) {
     (void)state;
     uint64_t t = 1000000;
+    fx.p.window_start_us = t;
     /* frame 1: seq 100-101; frame 2: 102-103 with 103 lost at first; frame 3: 104-105 */
     feed(100, 3000, true, false, t);
     feed(101, 3000, false, true, t + 100);
@@ -157,6 +158,7 @@ static void test_frames_loss_nack(void **state) {
 static void test_freeze_during_own_stall(void **state) {
     (void)state;
     uint64_t t = 3000000;
+    fx.p.window_start_us = t;
     feed(1, 3000, true, true, t);
     kn_peer_stall = (kn_peer_stalls){.count = 1, .last_from_us = t + 10000, .last_to_us = t + 240000};
     feed(2, 6000, true, true, t + 250000);
@@ -167,11 +169,16 @@ static void test_freeze_during_own_stall(void **state) {
     assert_int_equal(s->w_freezes, 1);
     assert_int_equal(s->w_gen_freezes, 1);
     kn_peer_stall = (kn_peer_stalls){0};
+    /* the stream stops: the window's end 300 ms later closes a trailing freeze */
+    kn_peer_window_end(&fx.p, t + 800000);
+    assert_int_equal(s->w_freezes, 2);
+    assert_int_equal(s->w_freeze_us, 250000 + 300000);
 }
 
 static void test_twcc_feedback(void **state) {
     (void)state;
     uint64_t t = 5000000;
+    fx.p.window_start_us = t;
     feed(10, 3000, true, true, t);
     feed(11, 6000, true, true, t + 1000);
     feed(13, 9000, true, true, t + 3000); /* twcc 12 missing */
@@ -211,6 +218,7 @@ static void test_latency_match(void **state) {
     const kn_clip_pkt *cp = &q->pkts[k];
     uint8_t buf[1600];
     size_t n = vp8_pkt(buf, 500, 1, false, cp->marker, 1, q->data + cp->off + 4, cp->len - 4u);
+    fx.p.window_start_us = 7000000;
     kn_peer_rx_on_rtp(&fx.p, buf, n, 7001500);
     assert_int_equal(fx.p.lat->count, 1);
     assert_int_equal(kn_lat_quantile(fx.p.lat, 0.5), 1510);
