@@ -259,6 +259,41 @@ static int api_consumer_request_keyframe(kn_api_call *call, json_t *params, json
     return 0;
 }
 
+/* Each field is optional (unchanged when absent); all are checked before any applies. */
+static int get_layer(json_t *params, const char *key, uint8_t cur, uint8_t max, uint8_t *out,
+                     char *err) {
+    json_t *v = json_object_get(params, key);
+    *out = cur;
+    if (v == NULL)
+        return 0;
+    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > max)
+        return snprintf(err, KN_API_ERR_MAX, "params.%s: not 0..%u", key, max), KN_EINVAL;
+    *out = (uint8_t)json_integer_value(v);
+    return 0;
+}
+
+static int api_consumer_set_preferences(kn_api_call *call, json_t *params, json_t **result) {
+    kn_consumer *c;
+    uint8_t spatial, temporal;
+    json_t *paused = json_object_get(params, "paused");
+    int rc = get_consumer(call, params, &c);
+    if (rc != 0 ||
+        (rc = get_layer(params, "max_spatial", c->sel.max_spatial, KN_LAYER_MAX_SPATIAL, &spatial,
+                        call->err)) != 0 ||
+        (rc = get_layer(params, "max_temporal", c->sel.max_temporal, KN_LAYER_MAX_TEMPORAL,
+                        &temporal, call->err)) != 0)
+        return rc;
+    if (paused != NULL && !json_is_boolean(paused)) {
+        snprintf(call->err, sizeof(call->err), "params.paused: not a boolean");
+        return KN_EINVAL;
+    }
+    kn_consumer_set_preferences(c, spatial, temporal,
+                                paused != NULL ? json_is_true(paused) : c->sel.paused,
+                                kn_worker_now(call->w));
+    *result = json_object();
+    return 0;
+}
+
 static const struct kn_api_method methods[] = {
     {"sfu.info",                  api_sfu_info,                  0                        },
     {"room.create",               api_room_create,               0                        },
@@ -272,6 +307,7 @@ static const struct kn_api_method methods[] = {
     {"consumer.create",           api_consumer_create,           KN_API_ROOM | KN_API_PEER},
     {"consumer.destroy",          api_consumer_destroy,          KN_API_ROOM              },
     {"consumer.request_keyframe", api_consumer_request_keyframe, KN_API_ROOM              },
+    {"consumer.set_preferences",  api_consumer_set_preferences,  KN_API_ROOM              },
 };
 
 static int resolve(kn_api_call *call, unsigned needs, json_t *params) {

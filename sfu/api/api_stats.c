@@ -29,16 +29,25 @@ static json_t *producers_json(kn_transport *t) {
     return arr;
 }
 
+static json_t *layers_json(const kn_consumer *c) {
+    const kn_layer_sel *s = &c->sel;
+    return json_pack("{s:i,s:i,s:i,s:i,s:i,s:i,s:b}", "spatial", s->current, "temporal",
+                     (int)s->cur_tid, "target_spatial", s->target, "target_temporal",
+                     (int)s->target_tid, "max_spatial", (int)s->max_spatial, "max_temporal",
+                     (int)s->max_temporal, "paused", s->paused);
+}
+
 static json_t *consumers_json(kn_transport *t) {
     json_t *arr = json_array();
     for (kn_consumer *c = t->consumers; c != NULL; c = c->next)
         json_array_append_new(
-            arr, json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I}", "consumer", c->id, "producer",
+            arr, json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:o}", "consumer", c->id, "producer",
                            c->producer->id, "ssrc", (json_int_t)c->send.ssrc, "packets",
                            (json_int_t)c->send.packets, "bytes", (json_int_t)c->send.octets,
                            "nacks_received", (json_int_t)c->send.nacks_received, "rtx_sent",
                            (json_int_t)c->send.rtx_sent, "plis_received",
-                           (json_int_t)(c->plis_received + c->firs_received)));
+                           (json_int_t)(c->plis_received + c->firs_received), "layers",
+                           layers_json(c)));
     return arr;
 }
 

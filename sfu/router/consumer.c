@@ -10,14 +10,17 @@
 #include <string.h>
 #include <strings.h>
 
+#include <jansson.h>
 #include <openssl/rand.h>
 
 #include "core/err.h"
 #include "router/producer.h"
+#include "router/room.h"
 #include "router/transport.h"
 #include "router/worker.h"
 #include "rtp/rtp.h"
 #include "rtp/rtp_ext.h"
+#include "rtp/vp8.h"
 
 static int map_codecs(kn_consumer *c, const kn_producer *p) {
     memset(c->pt_map, 0xff, sizeof(c->pt_map));
@@ -83,8 +86,11 @@ int kn_consumer_create(kn_transport *t, kn_producer *p, const char *id,
     const kn_codec *first = &c->params.codecs[0];
     c->clock_hz = first->clock_rate;
     c->nack = (first->fb & KN_FB_NACK) != 0;
-    c->current = -1;
-    c->target = -1;
+    c->vp8 = p->params.kind == KN_KIND_VIDEO && strcasecmp(first->name, "VP8") == 0;
+    kn_layer_sel_init(&c->sel);
+    if (p->params.kind == KN_KIND_AUDIO || p->params.n_encodings < 2)
+        c->sel.current = c->sel.target = 0; /* one stream: no switch to wait for */
+    kn_vp8_map_init(&c->vmap);
     kn_seq_map_init(&c->seq, (uint16_t)random_ssrc());
     kn_send_stream_init(&c->send, &t->w->pool, random_ssrc(),
                         first->rtx_pt != 0 ? random_ssrc() : 0, first->rtx_pt, c->clock_hz);
@@ -112,42 +118,83 @@ void kn_consumer_destroy(kn_consumer *c) {
     free(c);
 }
 
-/* Highest encoding with recent packets, or -1. */
-static int best_active(const kn_consumer *c, uint64_t now_ms) {
-    const kn_producer *p = c->producer;
-    for (int i = (int)p->params.n_encodings - 1; i >= 0; i--)
-        if (kn_producer_enc_active(p, (unsigned)i, now_ms))
-            return i;
-    return -1;
+static unsigned active_mask(const kn_consumer *c, uint64_t now_ms) {
+    unsigned mask = 0;
+    for (unsigned i = 0; i < c->producer->params.n_encodings; i++)
+        if (kn_producer_enc_active(c->producer, i, now_ms))
+            mask |= 1u << i;
+    return mask;
+}
+
+static void emit_layers(kn_consumer *c) {
+    const kn_layer_sel *s = &c->sel;
+    kn_worker_emit(c->t->w, "consumer.layers_changed",
+                   json_pack("{s:s,s:s,s:i,s:i,s:i,s:i,s:b}", "room", c->t->room->id, "consumer",
+                             c->id, "spatial", s->current, "temporal", (int)s->cur_tid,
+                             "target_spatial", s->target, "target_temporal",
+                             (int)s->target_tid, "paused", s->paused));
+}
+
+/* Asks for a keyframe of the target while it is not the current encoding
+ * (the producer coalesces requests to one per KN_PRODUCER_KF_MS). */
+static void reselect(kn_consumer *c, uint64_t now_ms) {
+    if (c->producer->params.kind == KN_KIND_AUDIO)
+        return;
+    if (kn_layer_sel_update(&c->sel, active_mask(c, now_ms), c->producer->params.n_encodings) &&
+        now_ms >= c->last_kf_req_ms + KN_PRODUCER_KF_MS) {
+        c->last_kf_req_ms = now_ms;
+        kn_producer_request_keyframe(c->producer, (unsigned)c->sel.target, now_ms);
+    }
 }
 
 void kn_consumer_on_tick(kn_consumer *c, uint64_t now_ms) {
-    if (c->producer->params.n_encodings < 2)
-        return;
-    int best = best_active(c, now_ms);
-    if (c->current >= 0 && !kn_producer_enc_active(c->producer, (unsigned)c->current, now_ms))
-        c->current = -1; /* the forwarded encoding stopped: switch down at the next keyframe */
-    if (best >= 0 && best != c->target && best != c->current)
-        kn_producer_request_keyframe(c->producer, (unsigned)best, now_ms);
-    c->target = best;
+    reselect(c, now_ms);
+    if (c->sel.changed) {
+        c->sel.changed = false;
+        emit_layers(c);
+    }
 }
 
-/* Decides whether a packet of encoding enc is forwarded; switches at keyframes. */
-static bool select_encoding(kn_consumer *c, unsigned enc, bool keyframe, uint64_t now_ms) {
-    if (c->producer->params.n_encodings < 2) {
-        c->current = 0;
-        return true;
-    }
-    if (c->target < 0)
-        c->target = best_active(c, now_ms);
-    if ((int)enc == c->current && c->target == c->current)
-        return true;
-    if ((int)enc == c->target && keyframe) {
-        c->current = (int)enc;
+void kn_consumer_set_preferences(kn_consumer *c, uint8_t max_spatial, uint8_t max_temporal,
+                                 bool paused, uint64_t now_ms) {
+    kn_layer_sel_set_prefs(&c->sel, max_spatial, max_temporal, paused);
+    c->last_kf_req_ms = 0;
+    reselect(c, now_ms);
+}
+
+void kn_consumer_set_cap(kn_consumer *c, uint8_t max_spatial, uint64_t now_ms) {
+    if (c->sel.cap_spatial == max_spatial)
+        return;
+    c->sel.cap_spatial = max_spatial;
+    reselect(c, now_ms);
+}
+
+/* Decides whether a packet of encoding enc is forwarded; resyncs the maps on
+ * a switch and skips dropped temporal layers in the sequence space. */
+static bool select_packet(kn_consumer *c, unsigned enc, const uint8_t *pkt, const kn_rtp *rtp,
+                          bool keyframe, kn_vp8 *d, bool *have_vp8) {
+    *have_vp8 = c->vp8 && kn_vp8_parse(pkt + rtp->payload_off, rtp->payload_len, d) == 0;
+    if (c->producer->params.kind == KN_KIND_AUDIO)
+        return !c->sel.paused;
+    bool tid = *have_vp8 && (d->t || d->k);
+    kn_layer_verdict v = kn_layer_sel_on_packet(&c->sel, enc, keyframe, tid, tid ? d->tid : 0,
+                                                *have_vp8 && d->y,
+                                                *have_vp8 && d->s && d->pid == 0);
+    switch (v) {
+    case KN_LAYER_SWITCH:
         kn_seq_map_resync(&c->seq);
+        kn_vp8_map_resync(&c->vmap);
         return true;
+    case KN_LAYER_FORWARD:
+        return true;
+    case KN_LAYER_SKIP:
+        kn_seq_map_skip(&c->seq, rtp->seq);
+        if (*have_vp8)
+            kn_vp8_map_drop(&c->vmap, d);
+        return false;
+    default:
+        return false;
     }
-    return (int)enc == c->current;
 }
 
 /* Every packet put on the wire, retransmissions included, takes the next
@@ -172,10 +219,12 @@ static void send_packet(kn_consumer *c, uint8_t *buf, size_t len, uint32_t ts, s
 void kn_consumer_on_rtp(kn_consumer *c, unsigned enc, const uint8_t *pkt, size_t len,
                         bool keyframe, uint64_t now_ms) {
     kn_rtp rtp;
+    kn_vp8 d;
+    bool have_vp8;
     uint16_t seq;
     uint32_t ts;
-    if (!c->t->srtp_ready || !select_encoding(c, enc, keyframe, now_ms) ||
-        kn_rtp_parse(pkt, len, &rtp) != 0 || c->pt_map[rtp.pt] == 0xff)
+    if (!c->t->srtp_ready || kn_rtp_parse(pkt, len, &rtp) != 0 || c->pt_map[rtp.pt] == 0xff ||
+        !select_packet(c, enc, pkt, &rtp, keyframe, &d, &have_vp8))
         return;
     if (kn_seq_map_map(&c->seq, rtp.seq, rtp.ts, c->clock_hz, now_ms, &seq, &ts) != 0)
         return;
@@ -193,6 +242,12 @@ void kn_consumer_on_rtp(kn_consumer *c, unsigned enc, const uint8_t *pkt, size_t
         return;
     }
     b->len = (uint16_t)n;
+    if (have_vp8) { /* the rewrite may have moved the payload: parse the copy */
+        kn_rtp out;
+        if (kn_rtp_parse(b->data, n, &out) == 0 &&
+            kn_vp8_parse(b->data + out.payload_off, out.payload_len, &d) == 0)
+            kn_vp8_map_rewrite(&c->vmap, b->data + out.payload_off, &d);
+    }
     kn_rtp_set_ssrc(b->data, c->send.ssrc);
     kn_rtp_set_seq(b->data, seq);
     kn_rtp_set_timestamp(b->data, ts);
@@ -221,6 +276,6 @@ void kn_consumer_on_keyframe_request(kn_consumer *c, bool fir, uint64_t now_ms) 
         c->firs_received++;
     else
         c->plis_received++;
-    int enc = c->current >= 0 ? c->current : c->target;
+    int enc = c->sel.current >= 0 ? c->sel.current : c->sel.target;
     kn_producer_request_keyframe(c->producer, enc >= 0 ? (unsigned)enc : 0, now_ms);
 }

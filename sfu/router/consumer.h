@@ -1,11 +1,11 @@
 /*
  * consumer.h: one producer forwarded to one subscribing peer. Chooses the
- * encoding (highest active; up only at a keyframe of the target, down at once
- * when the current one stops), rewrites SSRC, sequence number, timestamp,
- * payload type and header extension ids (writing its own mid when the
- * subscriber negotiated sdes:mid), keeps the retransmission ring in its
- * send_stream, and answers NACK / PLI / FIR from its peer. Media loop only;
- * allocates only in kn_consumer_create().
+ * encoding and VP8 temporal layers (layer_sel.h: preferences, allocator cap,
+ * switches at keyframes), rewrites SSRC, sequence number, timestamp, VP8
+ * picture id / TL0PICIDX (vp8_map.h), payload type and header extension ids
+ * (writing its own mid when the subscriber negotiated sdes:mid), keeps the
+ * retransmission ring in its send_stream, and answers NACK / PLI / FIR from
+ * its peer. Media loop only; allocates only in kn_consumer_create().
  */
 #ifndef KN_CONSUMER_H
 #define KN_CONSUMER_H
@@ -14,9 +14,11 @@
 #include <stdint.h>
 
 #include "router/fwd_ext.h"
+#include "router/layer_sel.h"
 #include "router/rtp_params.h"
 #include "router/send_stream.h"
 #include "router/seq_map.h"
+#include "router/vp8_map.h"
 
 typedef struct kn_transport kn_transport;
 typedef struct kn_producer kn_producer;
@@ -35,7 +37,10 @@ typedef struct kn_consumer {
     kn_fwd_ext fwd;             /* ext_map plus the consumer's own sdes:mid */
     uint32_t clock_hz;
     bool nack;                  /* peer negotiated nack: keep a ring */
-    int current, target;        /* encoding index, -1 = none */
+    bool vp8;                   /* the forwarded codec is VP8: picture ids, TIDs */
+    kn_layer_sel sel;           /* encoding / temporal layer choice */
+    kn_vp8_map vmap;
+    uint64_t last_kf_req_ms;    /* keyframe asked for the target (rate limit) */
     kn_seq_map seq;
     kn_send_stream send;
     uint64_t plis_received, firs_received;
@@ -50,8 +55,14 @@ void kn_consumer_destroy(kn_consumer *c);
 
 void kn_consumer_on_rtp(kn_consumer *c, unsigned enc, const uint8_t *pkt, size_t len,
                         bool keyframe, uint64_t now_ms);
-/* Re-evaluates the target encoding once in a while (and on stop). */
+/* Re-evaluates the target encoding (every tick); emits consumer.layers_changed
+ * when the current or target layers changed. */
 void kn_consumer_on_tick(kn_consumer *c, uint64_t now_ms);
+/* consumer.set_preferences (validated: 0..KN_LAYER_MAX_*). */
+void kn_consumer_set_preferences(kn_consumer *c, uint8_t max_spatial, uint8_t max_temporal,
+                                 bool paused, uint64_t now_ms);
+/* The allocator's cap on the spatial layer (KN_LAYER_MAX_SPATIAL = none). */
+void kn_consumer_set_cap(kn_consumer *c, uint8_t max_spatial, uint64_t now_ms);
 void kn_consumer_on_nack(kn_consumer *c, const uint16_t *seqs, size_t n);
 void kn_consumer_on_keyframe_request(kn_consumer *c, bool fir, uint64_t now_ms);
 

@@ -31,16 +31,47 @@ static void start_source(kn_seq_map *m, uint16_t in_seq, uint32_t in_ts, uint32_
     m->seq_off = (uint16_t)(m->last_out + 1 - in_seq);
     m->ts_off = next_ts - in_ts;
     m->first_in = in_seq;
+    m->hi_in = in_seq;
+    m->hist[in_seq % KN_SEQ_MAP_HIST] = m->seq_off;
     m->resync = false;
+}
+
+/* Records the current offset for every input seq up to in_seq (newer than hi_in). */
+static void advance(kn_seq_map *m, uint16_t in_seq) {
+    uint16_t gap = (uint16_t)(in_seq - m->hi_in);
+    uint16_t from = gap > KN_SEQ_MAP_HIST ? (uint16_t)(in_seq - KN_SEQ_MAP_HIST + 1)
+                                          : (uint16_t)(m->hi_in + 1);
+    for (uint16_t s = from;; s++) {
+        m->hist[s % KN_SEQ_MAP_HIST] = m->seq_off;
+        if (s == in_seq)
+            break;
+    }
+    m->hi_in = in_seq;
+}
+
+void kn_seq_map_skip(kn_seq_map *m, uint16_t in_seq) {
+    if (m->resync || !kn_seq_newer(in_seq, m->hi_in))
+        return;
+    advance(m, in_seq);
+    m->seq_off--;
 }
 
 int kn_seq_map_map(kn_seq_map *m, uint16_t in_seq, uint32_t in_ts, uint32_t clock_hz,
                    uint64_t now_ms, uint16_t *out_seq, uint32_t *out_ts) {
+    uint16_t off;
     if (m->resync)
         start_source(m, in_seq, in_ts, clock_hz, now_ms);
     else if (in_seq != m->first_in && !kn_seq_newer(in_seq, m->first_in))
         return KN_EPROTO;
-    *out_seq = (uint16_t)(in_seq + m->seq_off);
+    if (kn_seq_newer(in_seq, m->hi_in)) {
+        advance(m, in_seq);
+        off = m->seq_off;
+    } else if ((uint16_t)(m->hi_in - in_seq) < KN_SEQ_MAP_HIST) {
+        off = m->hist[in_seq % KN_SEQ_MAP_HIST]; /* late: the number reserved for it */
+    } else {
+        return KN_EPROTO;
+    }
+    *out_seq = (uint16_t)(in_seq + off);
     *out_ts = in_ts + m->ts_off;
     if (!m->started || kn_seq_newer(*out_seq, m->last_out)) {
         m->last_out = *out_seq;

@@ -13,8 +13,8 @@
  *                 (record_twcc → kn_twcc_rec_on_packet when transport-cc was negotiated)
  *                 → kn_producer_on_rtp (recv_stream: stats, NACK list; keyframe detection)
  *                 → kn_room_fanout: for each consumer of the producer
- *                     kn_consumer_on_rtp → select_encoding → kn_seq_map_map
- *                     → kn_fwd_ext_rewrite → kn_send_stream_store (ring)
+ *                     kn_consumer_on_rtp → select_packet (layer_sel) → kn_seq_map_map
+ *                     → kn_fwd_ext_rewrite → kn_vp8_map_rewrite → kn_send_stream_store (ring)
  *                     → kn_transport_send_rtp → kn_srtp_session_protect_rtp → kn_udp_commit
  *  └ end of batch: kn_udp_flush (sendmmsg)
  *
