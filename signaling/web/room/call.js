@@ -1,0 +1,312 @@
+// call.js: the call controller. Keeps the participant list from signaling, one PeerLink
+// (p2p.js) per other participant for names and, in P2P mode, media; the SFU publish and
+// subscribe connections (sfu.js) in SFU mode; and the tiles (tiles.js). Mode switches are
+// make-before-break: the new path is negotiated while the old one plays, a tile switches
+// only once the new path presents a frame, then the old path stops (P2P senders go quiet
+// when the far side says it shows the SFU path; SFU connections close on sfu.closed).
+
+import { PeerLink } from './p2p.js';
+import { Publisher, Subscriber } from './sfu.js';
+import { Tile, layoutGrid } from './tiles.js';
+import { Poller, quality, selectedPair } from './stats.js';
+import { levelMeter } from './devices.js';
+import { t } from './i18n.js';
+
+export class Call extends EventTarget {
+  // opts: {sig, local: {stream, audio, video}, name, relayOnly, grid, ui}
+  constructor(opts) {
+    super();
+    this.sig = opts.sig;
+    this.local = opts.local;
+    this.name = opts.name || '';
+    this.relayOnly = !!opts.relayOnly;
+    this.grid = opts.grid;
+    this.ui = opts.ui;
+    this.self = null;
+    this.peers = new Map(); // id -> {info, name, tile, link}
+    this.mode = { mode: 'p2p', epoch: 0, peer: null };
+    this.iceServers = [];
+    this.publisher = null;
+    this.subscriber = null;
+    this.readySent = 0;
+    this.selfTile = new Tile('self', { self: true });
+    this.grid.append(this.selfTile.el);
+    if (this.local.stream) this.selfTile.show('local', this.local.stream, null);
+    layoutGrid(this.grid);
+    this.sig.addEventListener('message', (ev) => this.onMessage(ev.detail).catch((e) => this.ui.error(e)));
+    this.poller = new Poller(1000, () => this.statTargets(), (id, s) => this.onSample(id, s));
+    if (this.local.audio) this.meter = levelMeter(new MediaStream([this.local.audio]), (l) => this.selfTile.setSpeaking(l > 0.08 && this.local.audio.enabled));
+  }
+
+  async onMessage(m) {
+    switch (m.type) {
+      case 'joined': return this.onJoined(m);
+      case 'participant-joined': return this.upsert(m.participant);
+      case 'participant-updated': return this.upsert(m.participant);
+      case 'participant-left': return this.removePeer(m.participant_id);
+      case 'mode': return this.onMode(m);
+      case 'p2p.offer': case 'p2p.answer': case 'p2p.candidate': return this.onP2p(m);
+      case 'sfu.subscribe': return this.onSubscribe(m);
+      case 'sfu.closed': return this.onSfuClosed(m);
+      case 'active-speaker': return this.onActiveSpeaker(m);
+      case 'error': if (!m.fatal && m.code !== 'rate_limited') this.ui.notice(t('err_generic', { msg: m.message || m.code })); return undefined;
+      default: return undefined;
+    }
+  }
+
+  onJoined(m) {
+    this.self = m.self;
+    this.iceServers = m.ice_servers || [];
+    this.selfTile.setInfo({ name: this.name, role: m.self.role, audio: this.local.audio ? this.local.audio.enabled : false,
+      video: !!this.local.video });
+    const present = new Set(m.participants.map((p) => p.id));
+    for (const id of [...this.peers.keys()]) if (!present.has(id)) this.removePeer(id);
+    for (const p of m.participants) this.upsert(p);
+    this.ui.setRole(m.self.role);
+    return this.onMode({ ...m.mode, joined: !m.resumed });
+  }
+
+  upsert(info) {
+    if (!this.self || info.id === this.self.id) return;
+    let p = this.peers.get(info.id);
+    if (!p) {
+      p = { info, name: '', tile: new Tile(info.id), link: null };
+      this.peers.set(info.id, p);
+      this.grid.append(p.tile.el);
+      layoutGrid(this.grid);
+    }
+    p.info = info;
+    p.tile.setInfo({ name: p.name, role: info.role, audio: info.audio, video: info.video });
+    p.tile.el.classList.toggle('away', info.connected === false);
+    this.ui.setCount(this.peers.size + 1);
+  }
+
+  removePeer(id) {
+    const p = this.peers.get(id);
+    if (!p) return;
+    if (p.link) p.link.close();
+    p.tile.remove();
+    this.peers.delete(id);
+    layoutGrid(this.grid);
+    this.ui.setCount(this.peers.size + 1);
+  }
+
+  // ---- modes ---------------------------------------------------------------------
+  async onMode(m) {
+    if (m.epoch < this.mode.epoch) return;
+    const joinedNow = m.joined;
+    this.mode = { mode: m.mode, epoch: m.epoch, peer: m.peer || null, offerer: !!m.offerer };
+    this.ui.setMode(m.mode);
+    if (m.mode === 'sfu') {
+      // Data-only links for names: the newcomer offers to everyone present.
+      if (joinedNow) for (const id of this.peers.keys()) this.ensureLink(id, true);
+      if (!this.publisher && this.self.role !== 'listener') await this.publish();
+      return;
+    }
+    if (!m.peer) return;
+    const link = this.ensureLink(m.peer, m.offerer);
+    if (link) await link.setMedia(this.self.role !== 'listener', this.localTracks());
+    this.showP2p(m.peer);
+  }
+
+  localTracks() { return { audio: this.local.audio || null, video: this.local.video || null }; }
+
+  ensureLink(id, offerer) {
+    const p = this.peers.get(id);
+    if (!p) return null;
+    if (p.link && !p.link.closed) return p.link;
+    if (!offerer) return null;
+    return this.makeLink(id, true);
+  }
+
+  makeLink(id, offerer) {
+    const p = this.peers.get(id);
+    const media = this.mode.mode === 'p2p' && this.mode.peer === id && this.self.role !== 'listener';
+    const link = new PeerLink({ selfId: this.self.id, peerId: id, offerer, iceServers: this.iceServers,
+      relayOnly: this.relayOnly, local: this.localTracks(), mediaOn: media,
+      sendSignal: (payload) => this.relay(id, payload) });
+    p.link = link;
+    link.addEventListener('open', () => link.send(this.hello()));
+    link.addEventListener('data', (ev) => this.onData(id, ev.detail));
+    link.addEventListener('track', () => { if (this.mode.mode === 'p2p' && this.mode.peer === id) this.showP2p(id); });
+    link.addEventListener('state', (ev) => {
+      if (ev.detail === 'failed') this.ui.notice(t('err_ice', { name: p.name || t(`role_${p.info.role}`) }));
+      if (ev.detail === 'connected') this.ui.clearNotice();
+    });
+    return link;
+  }
+
+  relay(to, payload) {
+    if (payload.kind === 'offer') this.sig.send({ type: 'p2p.offer', to, sdp: payload.sdp });
+    else if (payload.kind === 'answer') this.sig.send({ type: 'p2p.answer', to, sdp: payload.sdp });
+    else if (payload.kind === 'ice') this.sig.send({ type: 'p2p.candidate', to, candidate: payload.candidate });
+  }
+
+  async onP2p(m) {
+    const p = this.peers.get(m.from);
+    if (!p) return;
+    if (m.type === 'p2p.offer' && p.link && p.link.offerer) {
+      // Both sides offered (glare): the smaller id keeps its offer.
+      if (this.self.id < m.from) return;
+      p.link.close();
+      p.link = null;
+    }
+    if (m.type === 'p2p.offer' && (!p.link || p.link.closed)) this.makeLink(m.from, false);
+    if (!p.link) return;
+    const kind = { 'p2p.offer': 'offer', 'p2p.answer': 'answer', 'p2p.candidate': 'ice' }[m.type];
+    await p.link.signal({ kind, sdp: m.sdp, candidate: m.candidate });
+  }
+
+  hello() {
+    return { type: 'hello', name: this.name, audio: this.local.audio ? this.local.audio.enabled : false,
+      video: this.local.video ? this.local.video.enabled : false };
+  }
+
+  onData(id, d) {
+    const p = this.peers.get(id);
+    if (!p) return;
+    if (d.type === 'hello' && typeof d.name === 'string') {
+      p.name = d.name.slice(0, 64);
+      p.tile.setInfo({ name: p.name, role: p.info.role, audio: p.info.audio, video: p.info.video });
+    } else if (d.type === 'p2p-media' && d.need === false && this.mode.mode === 'sfu' && p.link) {
+      p.link.setMedia(false);
+    }
+  }
+
+  // Shows the P2P stream of id; after its first frame tells the server (p2p.ready).
+  async showP2p(id) {
+    const p = this.peers.get(id);
+    if (!p || !p.link) return;
+    const s = p.link.remoteStream;
+    if (!s.getVideoTracks().length && !s.getAudioTracks().length) return;
+    const epoch = this.mode.epoch;
+    const video = new MediaStream(s.getVideoTracks());
+    const audio = new MediaStream(s.getAudioTracks());
+    const shown = s.getVideoTracks().length ? await p.tile.show('p2p', video, audio) : (p.tile.setAudio(audio), true);
+    if (shown && this.mode.mode === 'p2p' && this.mode.epoch === epoch && this.readySent < epoch) {
+      this.readySent = epoch;
+      this.sig.send({ type: 'p2p.ready', epoch });
+    }
+  }
+
+  // ---- SFU -----------------------------------------------------------------------
+  async publish() {
+    this.publisher = new Publisher({ local: this.localTracks(), iceServers: this.iceServers, signaling: this.sig });
+    try {
+      await this.publisher.start();
+    } catch (e) {
+      this.publisher.close();
+      this.publisher = null;
+      if (e.code !== 'state') throw e;
+    }
+  }
+
+  async onSubscribe(m) {
+    if (!this.subscriber) {
+      this.subscriber = new Subscriber({ iceServers: this.iceServers, signaling: this.sig });
+      this.subscriber.addEventListener('tracks', (ev) => this.onSfuTracks(ev.detail));
+    }
+    await this.subscriber.offer(m);
+  }
+
+  onSfuTracks(map) {
+    if (this.mode.mode !== 'sfu') return;
+    for (const [id, r] of map) {
+      const p = this.peers.get(id);
+      if (!p || p.sfuShowing === r.video) continue;
+      p.sfuShowing = r.video;
+      const video = new MediaStream(r.video ? [r.video.track] : []);
+      const audio = new MediaStream(r.audio ? [r.audio.track] : []);
+      const done = r.video ? p.tile.show('sfu', video, audio) : Promise.resolve((p.tile.setAudio(audio), true));
+      done.then((ok) => {
+        if (ok && this.mode.mode === 'sfu' && p.link) p.link.send({ type: 'p2p-media', need: false });
+      });
+    }
+  }
+
+  onSfuClosed(m) {
+    if ((m.which === 'all' || m.which === 'publish') && this.publisher) {
+      this.publisher.close();
+      this.publisher = null;
+    }
+    if ((m.which === 'all' || m.which === 'subscribe') && this.subscriber) {
+      this.subscriber.close();
+      this.subscriber = null;
+      for (const p of this.peers.values()) p.sfuShowing = null;
+    }
+    if (m.which === 'publish' && this.mode.mode === 'sfu' && this.self.role !== 'listener') this.publish().catch((e) => this.ui.error(e));
+  }
+
+  onActiveSpeaker(m) {
+    for (const [id, p] of this.peers) p.tile.el.classList.toggle('active-speaker', id === m.participant_id);
+  }
+
+  // ---- stats, controls -------------------------------------------------------------
+  receiversOf(p) {
+    if (p.tile.source === 'sfu' && this.subscriber) {
+      const r = this.subscriber.byParticipant().get(p.info.id) || {};
+      return { video: r.video || null, audio: r.audio || null };
+    }
+    if (p.link) return { video: p.link.videoReceiver(), audio: p.link.audioReceiver() };
+    return { video: null, audio: null };
+  }
+
+  statTargets() {
+    const out = new Map();
+    for (const [id, p] of this.peers) out.set(id, this.receiversOf(p));
+    return out;
+  }
+
+  onSample(id, s) {
+    const p = this.peers.get(id);
+    if (!p) return;
+    p.last = s;
+    p.tile.setQuality(s.video.framesDecoded || s.audio.totalSamplesReceived ? quality(s.loss, s.rtt) : 'unknown');
+    p.tile.setSpeaking(s.audioLevel > 0.05);
+  }
+
+  setAudio(on) {
+    if (this.local.audio) this.local.audio.enabled = on;
+    this.broadcastState();
+  }
+
+  setVideo(on) {
+    if (this.local.video) this.local.video.enabled = on;
+    this.selfTile.el.classList.toggle('camera-off', !on);
+    this.broadcastState();
+  }
+
+  broadcastState() {
+    const audio = this.local.audio ? this.local.audio.enabled : false;
+    const video = this.local.video ? this.local.video.enabled : false;
+    if (this.self && this.self.role !== 'listener') this.sig.send({ type: 'state', audio, video });
+    this.selfTile.setInfo({ name: this.name, role: this.self && this.self.role, audio, video });
+    for (const p of this.peers.values()) if (p.link) p.link.send(this.hello());
+  }
+
+  leave() {
+    this.sig.leave();
+    this.poller.stop();
+    if (this.meter) this.meter.stop();
+    for (const p of this.peers.values()) if (p.link) p.link.close();
+    if (this.publisher) this.publisher.close();
+    if (this.subscriber) this.subscriber.close();
+  }
+
+  // ---- test and diagnostic view ---------------------------------------------------------
+  async snapshot(resetGaps = false) {
+    const peers = [];
+    for (const [id, p] of this.peers) {
+      const pair = p.link && p.link.pc.connectionState !== 'closed' ? await selectedPair(p.link.pc) : null;
+      peers.push({ id, role: p.info.role, name: p.name, source: p.tile.source, tile: p.tile.gapStats(resetGaps),
+        link: p.link ? { state: p.link.pc.connectionState, mediaOn: p.link.mediaOn, offerer: p.link.offerer, pair } : null,
+        video: p.last ? p.last.video : null, audio: p.last ? p.last.audio : null, quality: p.tile.quality });
+    }
+    return {
+      self: this.self, mode: this.mode, sig: this.sig.state, peers,
+      publisher: this.publisher ? { state: this.publisher.pc.connectionState, layers: await this.publisher.layers(),
+        pair: await selectedPair(this.publisher.pc) } : null,
+      subscriber: this.subscriber ? { state: this.subscriber.pc.connectionState, pair: await selectedPair(this.subscriber.pc) } : null,
+    };
+  }
+}

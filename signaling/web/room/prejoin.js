@@ -1,0 +1,71 @@
+// prejoin.js: the join page with the pre-call device check: camera preview, microphone
+// level meter, speaker test tone, device selection and German-first guidance when access
+// is denied, no device exists or the camera is busy. Resolves with the chosen stream (or
+// null to join without media) and the typed name.
+
+import { openMedia, listDevices, levelMeter, playTestTone, stopStream } from './devices.js';
+import { t, onLanguage } from './i18n.js';
+
+const $ = (id) => document.getElementById(id);
+
+export function runPrejoin({ name, role }) {
+  return new Promise((resolve) => {
+    let stream = null;
+    let meter = null;
+    let lastError = null;
+    $('name').value = name || '';
+    const listener = role === 'listener';
+
+    const fill = (sel, devs, current) => {
+      sel.replaceChildren();
+      if (!devs.length) { sel.append(new Option(t('no_device_option'), '')); sel.disabled = true; return; }
+      sel.disabled = false;
+      devs.forEach((d, i) => sel.append(new Option(d.label || `${t('default_device')} ${i + 1}`, d.deviceId)));
+      if (current && devs.some((d) => d.deviceId === current)) sel.value = current;
+    };
+
+    const showError = (kind) => {
+      lastError = kind;
+      $('device-error').hidden = !kind;
+      if (kind) $('device-error-text').textContent = t(`err_${kind === 'other' ? 'media_other' : kind}`);
+      $('device-status').textContent = kind ? '' : t('devices_ok');
+    };
+
+    const start = async () => {
+      if (meter) meter.stop();
+      stopStream(stream);
+      stream = null;
+      $('device-status').textContent = t('checking_devices');
+      try {
+        stream = await openMedia({ cameraId: $('camera').value || undefined, micId: $('mic').value || undefined });
+        showError(null);
+      } catch (e) {
+        showError(e.kind || 'other');
+      }
+      $('preview').srcObject = stream;
+      if (stream) meter = levelMeter(stream, (l) => { $('meter-bar').style.width = `${Math.round(l * 100)}%`; });
+      const devs = await listDevices().catch(() => ({ cameras: [], mics: [], speakers: [] }));
+      const cur = (kind) => { const tr = stream && stream.getTracks().find((x) => x.kind === kind); return tr ? tr.getSettings().deviceId : null; };
+      fill($('camera'), devs.cameras, cur('video'));
+      fill($('mic'), devs.mics, cur('audio'));
+      fill($('speaker'), devs.speakers, null);
+      if (!devs.speakers.length) { $('speaker').replaceChildren(new Option(t('default_device'), '')); $('speaker').disabled = true; }
+    };
+
+    onLanguage(() => { showError(lastError); });
+    $('camera').onchange = start;
+    $('mic').onchange = start;
+    $('retry-devices').onclick = start;
+    $('tone').onclick = () => playTestTone($('speaker').value || undefined);
+    const finish = (withMedia) => {
+      if (meter) meter.stop();
+      $('preview').srcObject = null;
+      if (!withMedia) { stopStream(stream); stream = null; }
+      resolve({ stream, name: $('name').value.trim().slice(0, 64), speakerId: $('speaker').value || null });
+    };
+    $('join').onclick = () => finish(true);
+    $('join-nomedia').onclick = () => finish(false);
+    if (listener) { $('join').focus(); resolve({ stream: null, name: $('name').value.trim(), speakerId: null }); return; }
+    start();
+  });
+}
