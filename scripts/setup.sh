@@ -10,7 +10,7 @@ apt_packages=(
     build-essential cmake pkg-config clang libclang-rt-14-dev
     libuv1-dev libwebsockets-dev libjansson-dev libssl-dev libopus-dev libvpx-dev
     libsrtp2-dev libsqlite3-dev libcmocka-dev
-    chromium firefox-esr python3-aiortc coturn nftables iproute2
+    chromium firefox-esr python3-aiortc coturn nftables iproute2 python3-aiosmtpd
     nodejs npm dpkg-dev ca-certificates openssl curl janus
 )
 
