@@ -16,6 +16,7 @@
 #include "router/worker.h"
 #include "rtp/h264.h"
 #include "rtp/rtp.h"
+#include "rtp/rtp_ext.h"
 #include "rtp/vp8.h"
 
 static uint32_t clock_of(const kn_rtp_params *params) {
@@ -33,6 +34,8 @@ int kn_producer_create(kn_transport *t, const char *id, const kn_rtp_params *par
     p->mid_id = kn_rtp_params_ext_id(params, KN_EXT_MID);
     p->rid_id = kn_rtp_params_ext_id(params, KN_EXT_RID);
     p->rrid_id = kn_rtp_params_ext_id(params, KN_EXT_RRID);
+    if (params->kind == KN_KIND_AUDIO)
+        p->level_id = kn_rtp_params_ext_id(params, KN_EXT_AUDIO_LEVEL);
     /* One extension id space per BUNDLE: any producer that negotiated
      * transport-cc names the id for the whole transport. */
     uint8_t twcc_id = kn_rtp_params_ext_id(params, KN_EXT_TWCC);
@@ -65,6 +68,7 @@ void kn_producer_destroy(kn_producer *p) {
     while (p->consumers != NULL)
         kn_consumer_destroy(p->consumers);
     kn_transport_route_remove_producer(p->t, p);
+    kn_active_speaker_remove(&p->t->room->speaker, p);
     kn_producer **pp = &p->t->producers;
     while (*pp != NULL && *pp != p)
         pp = &(*pp)->next;
@@ -101,6 +105,15 @@ static bool is_keyframe(const kn_producer *p, const uint8_t *pkt, const kn_rtp *
     return false;
 }
 
+/* RFC 6464 §3: V bit, then the level in -dBov (7 bits). */
+static void record_level(kn_producer *p, const uint8_t *pkt, const kn_rtp *rtp, uint64_t now_ms) {
+    kn_rtp_ext ext;
+    const kn_rtp_ext_elem *e;
+    if (kn_rtp_ext_parse(pkt, rtp, &ext) == 0 && (e = kn_rtp_ext_find(&ext, p->level_id)) != NULL &&
+        e->len >= 1)
+        kn_active_speaker_on_level(&p->t->room->speaker, p, pkt[e->off] & 0x7f, now_ms);
+}
+
 void kn_producer_on_rtp(kn_producer *p, unsigned enc, uint8_t *pkt, size_t len, bool rtx,
                         uint64_t now_ms) {
     kn_rtp rtp;
@@ -111,6 +124,8 @@ void kn_producer_on_rtp(kn_producer *p, unsigned enc, uint8_t *pkt, size_t len, 
         return; /* duplicate */
     if (rtp.payload_len == 0)
         return; /* padding-only probe: counted, not forwarded */
+    if (p->level_id != 0 && rtp.extension)
+        record_level(p, pkt, &rtp, now_ms);
     kn_room_fanout(p, enc, pkt, len, is_keyframe(p, pkt, &rtp), now_ms);
 }
 

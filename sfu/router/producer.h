@@ -32,7 +32,7 @@ typedef struct kn_producer {
     kn_producer *next; /* in the transport */
     char id[KN_ID_MAX + 1];
     kn_rtp_params params;
-    uint8_t mid_id, rid_id, rrid_id;
+    uint8_t mid_id, rid_id, rrid_id, level_id; /* level_id: ssrc-audio-level, audio only */
     kn_producer_enc enc[KN_MAX_ENCODINGS];
     kn_consumer *consumers;
     uint64_t last_kf_req_ms;

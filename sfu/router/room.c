@@ -4,6 +4,7 @@
  */
 #include "router/room.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@ int kn_room_create(kn_worker *w, const char *id, kn_room **out) {
     if (r == NULL)
         return KN_ENOMEM;
     r->w = w;
+    kn_active_speaker_init(&r->speaker);
     snprintf(r->id, sizeof(r->id), "%s", id);
     kn_worker_link_room(w, r);
     *out = r;
@@ -55,6 +57,14 @@ kn_consumer *kn_room_find_consumer(kn_room *r, const char *id) {
             if (strcmp(c->id, id) == 0)
                 return c;
     return NULL;
+}
+
+void kn_room_on_tick(kn_room *r, uint64_t now_ms) {
+    if (!kn_active_speaker_on_tick(&r->speaker, now_ms))
+        return;
+    const kn_producer *p = r->speaker.current; /* keys are producers */
+    kn_worker_emit(r->w, "room.active_speaker",
+                   json_pack("{s:s,s:s}", "room", r->id, "producer", p->id));
 }
 
 void kn_room_fanout(kn_producer *p, unsigned enc, const uint8_t *pkt, size_t len,

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "router/active_speaker.h"
 #include "router/rtp_params.h"
 
 typedef struct kn_worker kn_worker;
@@ -23,6 +24,7 @@ typedef struct kn_room {
     char id[KN_ID_MAX + 1];
     kn_room *next;
     kn_transport *transports;
+    kn_active_speaker speaker; /* fed by audio producers' ssrc-audio-level */
 } kn_room;
 
 /* Returns 0, KN_EEXIST, KN_ENOMEM. */
@@ -33,6 +35,9 @@ void kn_room_destroy(kn_room *r);
 kn_transport *kn_room_find_transport(kn_room *r, const char *id);
 kn_producer *kn_room_find_producer(kn_room *r, const char *id);
 kn_consumer *kn_room_find_consumer(kn_room *r, const char *id);
+
+/* Tick: emits room.active_speaker when the dominant speaker changed. */
+void kn_room_on_tick(kn_room *r, uint64_t now_ms);
 
 /* Forwards one plain RTP packet of producer encoding `enc` to every consumer. */
 void kn_room_fanout(kn_producer *p, unsigned enc, const uint8_t *pkt, size_t len,

@@ -274,6 +274,7 @@ static void on_tick(uv_timer_t *timer) {
             kn_transport_on_tick(t, now, report);
             t = next;
         }
+        kn_room_on_tick(r, now);
     }
 }
 
