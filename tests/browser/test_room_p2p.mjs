@@ -1,0 +1,55 @@
+// test_room_p2p.mjs: two participants (Chromium host, Firefox guest) join a consultation
+// room by link with prejoin=0. Asserts: the room is in P2P mode, each page decodes the
+// other's video and audio over its direct connection (selected candidate pair is host
+// to host, no relay), the SFU holds no peer, names arrived over the data channel (the
+// server only saw pseudonyms), and the host's page shows the mode. Prints fps.
+import { runTest, check, sleep } from '../lib/konsil.mjs';
+import { launchChromium, launchFirefox } from '../lib/browsers.mjs';
+import { startRoomServer, roomLink, openRoom, waitSnap, measure, fmt, sfuPeers, peerOf } from './lib/room_pages.mjs';
+
+const WINDOW_S = 5;
+
+runTest('room_p2p', 240, async () => {
+  const k = await startRoomServer();
+  const [chromium, firefox] = [await launchChromium(), await launchFirefox()];
+  const host = await openRoom(chromium, roomLink(k, 'p2p-1', 'host', { name: 'Dr. Weber' }), { label: 'chromium-host' });
+  const guest = await openRoom(firefox, roomLink(k, 'p2p-1', 'guest', { name: 'Frau Özdemir' }), { label: 'firefox-guest' });
+
+  const ready = (s) => s.mode.mode === 'p2p' && s.peers.length === 1 && s.peers[0].source === 'p2p' &&
+    s.peers[0].video && s.peers[0].video.framesDecoded > 30;
+  const hs = await waitSnap(host, ready, 30000, 'P2P video from the guest');
+  const gs = await waitSnap(guest, ready, 30000, 'P2P video from the host');
+  await sleep(1000);
+
+  const [hm, gm] = await Promise.all([measure(host, WINDOW_S), measure(guest, WINDOW_S)]);
+  const h = Object.values(hm)[0];
+  const g = Object.values(gm)[0];
+  console.log(`host (chromium) receives: ${fmt(h)}`);
+  console.log(`guest (firefox) receives: ${fmt(g)}`);
+  for (const [who, m] of [['chromium host', h], ['firefox guest', g]]) {
+    check(m.source === 'p2p', `${who}: tile shows the P2P path`);
+    check(m.decodeFps >= 15, `${who}: video decoded at >= 15 fps (${m.decodeFps.toFixed(1)})`);
+    check(m.shownFps >= 10, `${who}: frames presented in the tile >= 10/s (${m.shownFps.toFixed(1)})`);
+    check(m.audioSamples > 0 && m.audioEnergy > 0, `${who}: audio decoded and not silent (${m.audioSamples} samples)`);
+  }
+
+  for (const [who, s] of [['chromium host', await waitSnap(host, (s) => s.peers[0].link.pair, 5000, 'pair')],
+    ['firefox guest', await waitSnap(guest, (s) => s.peers[0].link.pair, 5000, 'pair')]]) {
+    const pair = s.peers[0].link.pair;
+    console.log(`${who}: selected pair ${fmt(pair)}`);
+    check(pair.local.type !== 'relay' && pair.remote.type !== 'relay', `${who}: direct pair, no TURN relay`);
+    check(s.publisher === null && s.subscriber === null, `${who}: no SFU connection`);
+  }
+  const peers = await sfuPeers(k);
+  check((Array.isArray(peers) ? peers.length : peers) === 0, `SFU holds no peer (sfu.info peers ${JSON.stringify(peers)})`);
+
+  check(peerOf(hs, gs.self.id) && (await waitSnap(host, (s) => s.peers[0].name === 'Frau Özdemir', 10000, 'guest name')),
+    'host sees the guest\'s name (data channel)');
+  await waitSnap(guest, (s) => s.peers[0].name === 'Dr. Weber', 10000, 'host name');
+  check(true, 'guest sees the host\'s name (data channel)');
+  check(!/Weber|Özdemir/.test(k.log()), 'names never reached the server log');
+  const modeText = await host.evaluate(() => { const m = document.getElementById('mode'); return m.hidden ? null : m.textContent; });
+  check(/P2P/.test(modeText || ''), `host sees the mode (${modeText})`);
+  const guestMode = await guest.evaluate(() => document.getElementById('mode').hidden);
+  check(guestMode === true, 'guest does not see the mode badge');
+});
