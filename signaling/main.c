@@ -22,6 +22,7 @@
 #include "ctl/sfu_child.h"
 #include "ctl/sfu_client.h"
 #include "http/httpd.h"
+#include "room/hub.h"
 #include "whip/whip.h"
 
 typedef struct server {
@@ -29,6 +30,8 @@ typedef struct server {
     uv_signal_t sigint, sigterm;
     kn_sigcfg cfg;
     kn_whip whip;
+    kn_hub hub;
+    bool hub_up;
     kn_httpd *httpd;
     kn_sfuctl *ctl;
     kn_sfuchild *child;
@@ -38,9 +41,14 @@ typedef struct server {
 
 static void usage(FILE *f) {
     fprintf(f,
-            "usage: konsil-signaling [--config FILE]            serve WHIP/WHEP over HTTPS\n"
+            "usage: konsil-signaling [--config FILE]            serve rooms, WHIP/WHEP over HTTPS\n"
+            "       konsil-signaling token --room R --role host|guest|listener [--ttl SECONDS]\n"
+            "                              [--config FILE]     print a room link\n"
+            "                                                   https://HOST/room/R#token=JWT\n"
+            "                                                   (HOST: KONSIL_PUBLIC_URL, else\n"
+            "                                                   KONSIL_LISTEN)\n"
             "       konsil-signaling token --room R --role publish|subscribe [--ttl SECONDS]\n"
-            "                              [--config FILE]     print an access token\n"
+            "                              [--config FILE]     print a WHIP/WHEP token\n"
             "       konsil-signaling demo-url [--room R] [--ttl SECONDS] [--config FILE]\n"
             "                                                   print a demo page URL with tokens\n"
             "       konsil-signaling --help | --version\n\n");
@@ -65,6 +73,22 @@ static void print_demo_url(const kn_sigcfg *c, const char *pub, const char *sub)
     bool v6 = strchr(host, ':') != NULL;
     printf("%s://%s%s%s:%u/#token=%s&view=%s\n", c->tls ? "https" : "http", v6 ? "[" : "", host,
            v6 ? "]" : "", c->listen_port, pub, sub);
+}
+
+static bool is_room_role(const char *role) {
+    return strcmp(role, "host") == 0 || strcmp(role, "guest") == 0 ||
+           strcmp(role, "listener") == 0;
+}
+
+static void print_room_link(const kn_sigcfg *c, const char *room, const char *token) {
+    if (c->public_url[0] != '\0') {
+        printf("%s/room/%s#token=%s\n", c->public_url, room, token);
+        return;
+    }
+    const char *host = strcmp(c->listen_host, "0.0.0.0") == 0 ? "127.0.0.1" : c->listen_host;
+    bool v6 = strchr(host, ':') != NULL;
+    printf("%s://%s%s%s:%u/room/%s#token=%s\n", c->tls ? "https" : "http", v6 ? "[" : "", host,
+           v6 ? "]" : "", c->listen_port, room, token);
 }
 
 static int cmd_tokens(int argc, char **argv, bool demo) {
@@ -95,10 +119,12 @@ static int cmd_tokens(int argc, char **argv, bool demo) {
     if (make_token(&cfg, room, demo ? "publish" : role, ttl, pub, sizeof(pub)) != 0 ||
         (demo && make_token(&cfg, room, "subscribe", ttl, sub, sizeof(sub)) != 0)) {
         fprintf(stderr, "konsil-signaling: bad room or role (room: 1-64 of [A-Za-z0-9_.-]; "
-                        "role: publish or subscribe)\n");
+                        "role: host, guest, listener, publish or subscribe)\n");
         return 2;
     }
-    if (!demo)
+    if (!demo && is_room_role(role))
+        print_room_link(&cfg, room, pub);
+    else if (!demo)
         printf("%s\n", pub);
     else
         print_demo_url(&cfg, pub, sub);
@@ -133,6 +159,9 @@ static void shutdown_server(server *s) {
         kn_httpd_destroy(s->httpd);
     s->closing_httpd = s->httpd;
     s->httpd = NULL;
+    if (s->hub_up)
+        kn_hub_close(&s->hub); /* connections closed above already left their rooms */
+    s->hub_up = false;
     if (s->child)
         kn_sfuchild_stop(s->child, on_child_stopped, s);
 }
@@ -188,8 +217,14 @@ static int start_server(server *s) {
         return rc;
     }
     s->whip.ctl = s->ctl;
+    kn_hub_opts hub = {s->cfg.token_secret,  s->cfg.stun_urls,    s->cfg.turn_urls,
+                       s->cfg.turn_secret,   s->cfg.p2p_grace_ms, s->cfg.resume_grace_ms};
+    if ((rc = kn_hub_init(&s->hub, &s->loop, &hub)) != 0)
+        return rc;
+    s->hub_up = true;
+    s->hub.ctl = s->ctl;
     kn_httpd_opts ho = {s->cfg.listen_host, s->cfg.listen_port, s->cfg.tls, s->cfg.tls_cert,
-                        s->cfg.tls_key};
+                        s->cfg.tls_key, &s->hub};
     if ((rc = kn_httpd_start(&s->loop, &ho, kn_whip_handle, &s->whip, &s->httpd)) != 0) {
         fprintf(stderr, "konsil-signaling: cannot listen on %s:%u\n", s->cfg.listen_host,
                 s->cfg.listen_port);

@@ -5,6 +5,7 @@
  */
 #include "auth/jwt.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -112,12 +113,21 @@ static int check_signature(const char *signed_part, size_t signed_len, const cha
     return 0;
 }
 
+/* WHIP/WHEP roles and the room roles of docs/signaling-protocol.md. */
+static bool role_ok(const char *role) {
+    static const char *const roles[] = {"publish", "subscribe", "host", "guest", "listener"};
+    for (size_t i = 0; role != NULL && i < sizeof(roles) / sizeof(roles[0]); i++)
+        if (strcmp(role, roles[i]) == 0)
+            return true;
+    return false;
+}
+
 static int read_claims(json_t *payload, kn_jwt_claims *out) {
     const char *room = json_string_value(json_object_get(payload, "room"));
     const char *role = json_string_value(json_object_get(payload, "role"));
     json_t *exp = json_object_get(payload, "exp");
-    if (room == NULL || !kn_jwt_ident_ok(room, strlen(room)) || role == NULL ||
-        (strcmp(role, "publish") != 0 && strcmp(role, "subscribe") != 0) || !json_is_integer(exp))
+    if (room == NULL || !kn_jwt_ident_ok(room, strlen(room)) || !role_ok(role) ||
+        !json_is_integer(exp))
         return KN_EINVAL;
     memcpy(out->room, room, strlen(room) + 1);
     memcpy(out->role, role, strlen(role) + 1);
@@ -157,8 +167,7 @@ int kn_jwt_sign(const kn_jwt_claims *claims, const uint8_t *secret, size_t secre
     char tmp[KN_JWT_MAX_LEN];
     uint8_t mac[EVP_MAX_MD_SIZE];
     unsigned mac_len = 0;
-    if (!kn_jwt_ident_ok(claims->room, strlen(claims->room)) ||
-        (strcmp(claims->role, "publish") != 0 && strcmp(claims->role, "subscribe") != 0))
+    if (!kn_jwt_ident_ok(claims->room, strlen(claims->room)) || !role_ok(claims->role))
         return KN_EINVAL;
     json_t *p = json_pack("{s:s, s:s, s:I}", "room", claims->room, "role", claims->role, "exp",
                           (json_int_t)claims->exp);

@@ -14,7 +14,7 @@
 
 typedef struct kn_jwt_claims {
     char room[KN_JWT_ROOM_MAX + 1];
-    char role[16]; /* "publish" or "subscribe" */
+    char role[16]; /* "publish", "subscribe" (WHIP/WHEP) or "host", "guest", "listener" (rooms) */
     int64_t exp;   /* seconds since the epoch */
 } kn_jwt_claims;
 

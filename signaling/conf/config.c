@@ -85,6 +85,39 @@ STR_SETTER(set_secret, token_secret)
 STR_SETTER(set_announce, announce_ip)
 STR_SETTER(set_sfu_secret, sfu_secret)
 STR_SETTER(set_state, state_dir)
+STR_SETTER(set_stun_urls, stun_urls)
+STR_SETTER(set_turn_urls, turn_urls)
+STR_SETTER(set_turn_secret, turn_secret)
+
+static int set_public_url(kn_sigcfg *c, const char *v, const char **err) {
+    size_t n = strlen(v);
+    if (v[0] != '\0' && ((strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0) ||
+                          v[n - 1] == '/' || strcspn(v, " \t\"'<>#?") != n)) {
+        *err = "expected https://host[:port] without a trailing slash";
+        return KN_EINVAL;
+    }
+    return copy(c->public_url, sizeof(c->public_url), v, err);
+}
+
+static int parse_ms(const char *v, uint32_t max, uint32_t *out, const char **err) {
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || end == v || *end != '\0' || n < 0 || n > (long)max) {
+        *err = "expected milliseconds";
+        return KN_EINVAL;
+    }
+    *out = (uint32_t)n;
+    return 0;
+}
+
+static int set_p2p_grace(kn_sigcfg *c, const char *v, const char **err) {
+    return parse_ms(v, 600000, &c->p2p_grace_ms, err);
+}
+
+static int set_resume_grace(kn_sigcfg *c, const char *v, const char **err) {
+    return parse_ms(v, 600000, &c->resume_grace_ms, err);
+}
 
 static const struct setting {
     const char *name;
@@ -105,6 +138,14 @@ static const struct setting {
     {"KONSIL_SFU_SECRET",   set_sfu_secret, "",               "shared secret for a tcp: SFU control address"     },
     {"KONSIL_STATE_DIR",    set_state,      "",
      "state directory (unset: /var/lib/konsil if writable, else ./state)"                                        },
+    {"KONSIL_PUBLIC_URL",   set_public_url, "",               "https://host[:port] for printed room links (unset: from KONSIL_LISTEN)"},
+    {"KONSIL_TURN_URLS",    set_turn_urls,  "",
+     "TURN URLs for room clients, comma list, e.g. turn:127.0.0.1:3478?transport=udp,turn:127.0.0.1:3478?transport=tcp"},
+    {"KONSIL_TURN_SECRET",  set_turn_secret, "",
+     "coturn static-auth-secret: TURN REST credentials (username expiry:participant, 6 h)"},
+    {"KONSIL_STUN_URLS",    set_stun_urls,  "",               "STUN URLs, comma list (unset: stun: of each TURN host)"},
+    {"KONSIL_P2P_GRACE_MS", set_p2p_grace,  "4000",           "two participants this long before a room goes back to P2P"},
+    {"KONSIL_RESUME_GRACE_MS", set_resume_grace, "20000",     "how long a dropped participant's place is held"},
 };
 
 #define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))

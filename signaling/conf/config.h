@@ -22,6 +22,11 @@ typedef struct kn_sigcfg {
     char sfu[512]; /* "unix:/path" or "tcp:host:port"; empty = own child */
     char sfu_secret[256];
     char state_dir[512];
+    char public_url[256];  /* https://host[:port] for printed links; empty = from listen */
+    char stun_urls[1024];  /* comma list; empty = derived from turn_urls */
+    char turn_urls[1024];  /* comma list of turn:/turns: URLs */
+    char turn_secret[256]; /* coturn static-auth-secret (TURN REST credentials) */
+    uint32_t p2p_grace_ms, resume_grace_ms;
 } kn_sigcfg;
 
 /* Fills the defaults (state_dir is resolved later by kn_sigcfg_finish). */

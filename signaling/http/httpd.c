@@ -14,6 +14,7 @@
 
 #include "core/err.h"
 #include "core/log.h"
+#include "ws/ws_conn.h"
 
 #define KN_HTTP_MAX_DISCARD (1024 * 1024)
 
@@ -21,8 +22,14 @@ struct kn_httpd {
     struct lws_context *ctx;
     kn_http_handler handler;
     void *app;
+    void *ws_app; /* the room hub, for /ws connections */
     void *loops[1];
 };
+
+void *kn_httpd_ws_app(struct lws *wsi) {
+    kn_httpd *h = lws_context_user(lws_get_context(wsi));
+    return h->ws_app;
+}
 
 static const char csp[] =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -195,6 +202,8 @@ static int http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user
                    size_t len) {
     kn_http_req *r = user;
     switch (reason) {
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+        return -1; /* WebSocket only with the konsil.v1 subprotocol (ws_conn.c) */
     case LWS_CALLBACK_HTTP:
         return on_http(wsi, r, in, len);
     case LWS_CALLBACK_HTTP_BODY:
@@ -246,8 +255,9 @@ void kn_http_respond_text(kn_http_req *r, int status, const char *text) {
 }
 
 static const struct lws_protocols protocols[] = {
-    {"http", http_cb, sizeof(kn_http_req), 0, 0, NULL, 0},
-    {NULL,   NULL,    0,                   0, 0, NULL, 0},
+    {"http",         http_cb,            sizeof(kn_http_req), 0, 0, NULL, 0},
+    {KN_WS_PROTOCOL, kn_ws_lws_callback, sizeof(kn_wsconn),  0, 0, NULL, 0},
+    {NULL,           NULL,               0,                   0, 0, NULL, 0},
 };
 
 int kn_httpd_start(uv_loop_t *loop, const kn_httpd_opts *o, kn_http_handler handler, void *app,
@@ -258,6 +268,7 @@ int kn_httpd_start(uv_loop_t *loop, const kn_httpd_opts *o, kn_http_handler hand
         return KN_ENOMEM;
     h->handler = handler;
     h->app = app;
+    h->ws_app = o->ws_app;
     h->loops[0] = loop;
     memset(&info, 0, sizeof(info));
     info.port = o->port;

@@ -69,6 +69,7 @@ typedef struct kn_httpd_opts {
     uint16_t port;
     bool tls;
     const char *cert_path, *key_path;
+    void *ws_app; /* passed to the /ws (konsil.v1) connections; NULL: none */
 } kn_httpd_opts;
 
 /* Returns 0, KN_EIO when lws cannot listen, or KN_ENOMEM. */
@@ -89,5 +90,9 @@ void kn_http_respond(kn_http_req *r, int status, const char *type, const void *b
 void kn_http_respond_text(kn_http_req *r, int status, const char *text);
 
 const char *kn_http_method_name(kn_http_method m);
+
+struct lws;
+/* The ws_app given to kn_httpd_start, for the connection's callbacks. */
+void *kn_httpd_ws_app(struct lws *wsi);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * static_files.c: the demo page's files, read per request (they are a few KiB
+ * static_files.c: the web client's and demo page's files, read per request (they are a few KiB
  * and change during development), capped at 256 KiB.
  */
 #include "http/static_files.h"
@@ -18,6 +18,10 @@ static const struct {
     {".js",   "text/javascript; charset=utf-8"},
     {".css",  "text/css; charset=utf-8"       },
     {".svg",  "image/svg+xml"                 },
+    {".mjs",  "text/javascript; charset=utf-8"},
+    {".json", "application/json"              },
+    {".png",  "image/png"                     },
+    {".ico",  "image/x-icon"                  },
 };
 
 static const char *type_of(const char *name) {
@@ -40,9 +44,14 @@ bool kn_static_name_ok(const char *name) {
 }
 
 bool kn_static_serve(kn_http_req *r, const char *web_dir) {
-    const char *name = strcmp(r->path, "/") == 0 ? "index.html" : r->path + 1;
+    if (r->path[0] != '/')
+        return false;
+    return kn_static_serve_file(r, web_dir, strcmp(r->path, "/") == 0 ? "index.html" : r->path + 1);
+}
+
+bool kn_static_serve_file(kn_http_req *r, const char *web_dir, const char *name) {
     char path[1024];
-    if (r->path[0] != '/' || !kn_static_name_ok(name) ||
+    if (!kn_static_name_ok(name) ||
         (size_t)snprintf(path, sizeof(path), "%s/%s", web_dir, name) >= sizeof(path))
         return false;
     FILE *f = fopen(path, "rb");

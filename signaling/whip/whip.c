@@ -188,10 +188,25 @@ static void route_healthz(kn_whip *w, kn_http_req *r, const char *rest) {
     kn_http_respond_text(r, up ? 200 : 503, up ? "ok" : "sfu control connection down");
 }
 
+/* GET /room/{room}: the room client; the token is in the fragment, never here. */
+static void route_room(kn_whip *w, kn_http_req *r, const char *rest) {
+    if (!kn_jwt_ident_ok(rest, strlen(rest))) {
+        kn_http_respond_text(r, 404, "not found");
+        return;
+    }
+    if (r->method != KN_HTTP_GET && r->method != KN_HTTP_HEAD) {
+        deny(r, 405, "GET, HEAD", "method not allowed");
+        return;
+    }
+    if (!kn_static_serve_file(r, w->web_dir, "room.html"))
+        kn_http_respond_text(r, 404, "room page not installed");
+}
+
 static const struct {
     const char *prefix;
     void (*fn)(kn_whip *w, kn_http_req *r, const char *rest);
 } routes[] = {
+    {"/room/",   route_room   },
     {"/whip/",   route_whip   },
     {"/whep/",   route_whep   },
     {"/healthz", route_healthz},

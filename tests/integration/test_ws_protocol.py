@@ -1,0 +1,435 @@
+#!/usr/bin/python3
+"""test_ws_protocol.py: room signaling over WSS (docs/signaling-protocol.md) against a
+konsil-signaling we start on loopback (own konsil-sfu child). A tiny RFC 6455 client over
+ssl sockets (stdlib only). Proves: join with valid / invalid / wrong-kind tokens, the
+subprotocol requirement, participant events, P2P relay between two clients, mode sfu on
+the third, back to p2p after the grace period, resume after a dropped socket (and expiry
+after the resume grace), rate-limit and oversized-message errors, TURN REST credentials,
+the `token` link and the /room page headers, and that nothing crosses rooms. Stops
+exactly the processes it starts.
+"""
+import base64
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import socket
+import ssl
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+SRC = os.environ.get("KONSIL_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+BIN = os.environ.get("KONSIL_BIN_DIR", os.path.join(SRC, "build", "bin"))
+SECRET = "ws-test-secret-0123456789"
+TURN_SECRET = "turn-shared-secret"
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what, flush=True)
+    if not cond:
+        failures.append(what)
+
+
+def b64u(b):
+    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+
+
+def token(room, role, exp=None, secret=SECRET):
+    head = b64u(b'{"alg":"HS256","typ":"JWT"}')
+    body = b64u(json.dumps({"room": room, "role": role, "exp": exp or int(time.time()) + 600}).encode())
+    sig = hmac.new(secret.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
+    return f"{head}.{body}.{b64u(sig)}"
+
+
+class WS:
+    """Minimal RFC 6455 client: masked text frames out, whole frames in."""
+
+    def __init__(self, port, protocol="konsil.v1", path="/ws"):
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.s = ctx.wrap_socket(raw, server_hostname="127.0.0.1")
+        key = base64.b64encode(os.urandom(16)).decode()
+        hdr = (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+               f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n")
+        if protocol:
+            hdr += f"Sec-WebSocket-Protocol: {protocol}\r\n"
+        self.s.sendall((hdr + "\r\n").encode())
+        self.buf = b""
+        while b"\r\n\r\n" not in self.buf:
+            chunk = self.s.recv(4096)
+            if not chunk:
+                break
+            self.buf += chunk
+        head, _, self.buf = self.buf.partition(b"\r\n\r\n")
+        self.status = int(head.split(b" ")[1]) if head.startswith(b"HTTP/1.1") else 0
+        want = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest())
+        self.ok = self.status == 101 and want in head
+        self.closed = None
+
+    def send_raw(self, payload, opcode=1):
+        mask = os.urandom(4)
+        n = len(payload)
+        if n < 126:
+            h = struct.pack("!BB", 0x80 | opcode, 0x80 | n)
+        elif n < 65536:
+            h = struct.pack("!BBH", 0x80 | opcode, 0x80 | 126, n)
+        else:
+            h = struct.pack("!BBQ", 0x80 | opcode, 0x80 | 127, n)
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        self.s.sendall(h + mask + masked)
+
+    def send(self, obj):
+        self.send_raw(json.dumps(obj).encode())
+
+    def _need(self, n):
+        while len(self.buf) < n:
+            chunk = self.s.recv(65536)
+            if not chunk:
+                raise ConnectionError("eof")
+            self.buf += chunk
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def recv(self, timeout=5):
+        """Next text message as an object, or None on timeout / close."""
+        self.s.settimeout(timeout)
+        try:
+            b0, b1 = self._need(2)
+            n = b1 & 0x7F
+            if n == 126:
+                n = struct.unpack("!H", self._need(2))[0]
+            elif n == 127:
+                n = struct.unpack("!Q", self._need(8))[0]
+            payload = self._need(n)
+        except (socket.timeout, ConnectionError, ssl.SSLError, OSError):
+            return None
+        op = b0 & 0x0F
+        if op == 8:
+            self.closed = struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else 1005
+            return None
+        if op == 9:  # ping → pong
+            self.send_raw(payload, 10)
+            return self.recv(timeout)
+        return json.loads(payload)
+
+    def until(self, type_, timeout=5, **match):
+        """Reads until a message of type_ (matching fields) arrives; returns it or None."""
+        end = time.time() + timeout
+        while time.time() < end:
+            m = self.recv(max(0.05, end - time.time()))
+            if m is None:
+                if self.closed is not None:
+                    return None
+                continue
+            if m.get("type") == type_ and all(m.get(k) == v for k, v in match.items()):
+                return m
+        return None
+
+    def drain(self, t=0.3):
+        out = []
+        while True:
+            m = self.recv(t)
+            if m is None:
+                return out
+            out.append(m)
+
+    def close(self):
+        try:
+            self.s.close()
+        except OSError:
+            pass
+
+
+def join(port, room, role="guest", **extra):
+    w = WS(port)
+    w.send(dict({"v": 1, "type": "join", "id": 1, "token": token(room, role)}, **extra))
+    return w, w.until("joined")
+
+
+def tests_join(port):
+    w = WS(port, protocol=None)
+    check(not w.ok, "upgrade without the konsil.v1 subprotocol is refused")
+    w.close()
+    w = WS(port, path="/elsewhere")
+    check(not w.ok, "upgrade on a path other than /ws is refused")
+    w.close()
+    for what, tok in [("garbage", "abc.def.ghi"), ("wrong key", token("r0", "host", secret="other")),
+                      ("expired", token("r0", "host", exp=int(time.time()) - 5)),
+                      ("WHIP role", token("r0", "publish"))]:
+        w = WS(port)
+        w.send({"v": 1, "type": "join", "id": 3, "token": tok})
+        e = w.until("error")
+        check(e is not None and e["code"] == "unauthorized" and e["fatal"] and e.get("id") == 3,
+              f"join with a {what} token: error unauthorized (fatal, id echoed)")
+        w.recv(2)
+        check(w.closed == 4001, f"... and the socket closes with 4001 ({w.closed})")
+        w.close()
+    w = WS(port)
+    w.send({"type": "join", "token": token("r0", "host")})
+    e = w.until("error")
+    check(e is not None and e["code"] == "invalid", "join without v:1 is invalid")
+    w.send({"v": 1, "type": "state", "audio": False})
+    e = w.until("error")
+    check(e is not None and e["code"] == "state", "state before join: error state")
+    w.send({"type": "ping", "id": 9})
+    check(w.until("pong", id=9) is not None, "ping before join: pong with id")
+    w.close()
+
+
+def tests_room(port):
+    a, ja = join(port, "room1", "host", pseudonym="Praxis")
+    check(ja is not None and ja["self"]["role"] == "host" and ja["self"]["pseudonym"] == "Praxis" and
+          ja["participants"] == [] and ja["mode"] == {"mode": "p2p", "epoch": 1, "peer": None, "offerer": False},
+          "host joins an empty room: joined, mode p2p without peer")
+    check(ja is not None and len(ja["resume_token"]) == 22 and ja.get("id") == 1, "joined carries resume token and id")
+    ice = ja["ice_servers"] if ja else []
+    turn = [s for s in ice if "username" in s]
+    ok_turn = False
+    if turn:
+        user = turn[0]["username"]
+        want = base64.b64encode(hmac.new(TURN_SECRET.encode(), user.encode(), hashlib.sha1).digest()).decode()
+        exp = int(user.split(":")[0])
+        ok_turn = (turn[0]["credential"] == want and user.endswith(":" + ja["self"]["id"]) and
+                   abs(exp - time.time() - 6 * 3600) < 60 and
+                   turn[0]["urls"] == ["turn:127.0.0.1:3478?transport=udp", "turn:127.0.0.1:3478?transport=tcp"])
+    check(ok_turn, "TURN REST credentials: username expiry:id (6 h), HMAC-SHA1 credential, both URLs")
+    check(any(s.get("urls") == ["stun:127.0.0.1:3478"] for s in ice), "STUN URL derived from the TURN host")
+
+    b, jb = join(port, "room1", "guest")
+    aid, bid = ja["self"]["id"], jb["self"]["id"]
+    check(jb["mode"]["mode"] == "p2p" and jb["mode"]["peer"] == aid and jb["mode"]["offerer"] is True,
+          "second joins: p2p with the first as peer, offerer")
+    pj = a.until("participant-joined")
+    check(pj is not None and pj["participant"]["id"] == bid, "first sees participant-joined")
+    ma = a.until("mode")
+    check(ma is not None and ma["peer"] == bid and ma["offerer"] is False and ma["epoch"] == jb["mode"]["epoch"],
+          "first gets mode p2p with the second, not offerer, same epoch")
+
+    # another room: must never see room1's traffic
+    x, jx = join(port, "room2", "host")
+    check(jx is not None and jx["participants"] == [], "room2 is separate")
+
+    sdp = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+    b.send({"type": "p2p.offer", "to": aid, "sdp": sdp})
+    m = a.until("p2p.offer")
+    check(m is not None and m["from"] == bid and m["sdp"] == sdp and "to" not in m, "p2p.offer relayed with from")
+    a.send({"type": "p2p.answer", "to": bid, "sdp": sdp + "a=x\r\n"})
+    m = b.until("p2p.answer")
+    check(m is not None and m["from"] == aid, "p2p.answer relayed")
+    cand = {"candidate": "candidate:1 1 udp 2122260223 192.0.2.7 50000 typ host", "sdpMid": "0", "sdpMLineIndex": 0}
+    a.send({"type": "p2p.candidate", "to": bid, "candidate": cand})
+    m = b.until("p2p.candidate")
+    check(m is not None and m["candidate"] == cand, "p2p.candidate relayed unchanged")
+    a.send({"type": "p2p.candidate", "to": bid, "candidate": None})
+    m = b.until("p2p.candidate")
+    check(m is not None and m["candidate"] is None, "end-of-candidates (null) relayed")
+    a.send({"type": "p2p.offer", "id": 5, "to": jx["self"]["id"], "sdp": sdp})
+    e = a.until("error")
+    check(e is not None and e["code"] == "not_found" and e.get("id") == 5, "relay to a participant of another room: not_found")
+    a.send({"type": "state", "audio": False})
+    m = b.until("participant-updated")
+    check(m is not None and m["participant"]["audio"] is False and m["participant"]["video"] is True,
+          "state: others see participant-updated")
+
+    lst, jl = join(port, "room1", "listener")
+    check(jl["mode"] == {"mode": "sfu", "epoch": jl["mode"]["epoch"]} and jl["self"]["audio"] is False,
+          "third joins (listener): mode sfu; listener has audio/video false")
+    check(a.until("mode", mode="sfu") is not None and b.until("mode", mode="sfu") is not None,
+          "first two get mode sfu")
+    lst.send({"type": "state", "id": 4, "video": True})
+    e = lst.until("error")
+    check(e is not None and e["code"] == "forbidden", "listener turning video on: forbidden")
+    lst.send({"type": "kick", "id": 6, "participant_id": aid})
+    e = lst.until("error")
+    check(e is not None and e["code"] == "forbidden", "kick by a non-host: forbidden")
+
+    leave_t = time.time()
+    lst.send({"type": "leave"})
+    lst.recv(2)
+    check(lst.closed == 1000, "leave closes with 1000")
+    m = a.until("participant-left")
+    check(m is not None and m["participant_id"] == jl["self"]["id"] and m["reason"] == "left", "participant-left reason left")
+    m = a.until("mode", timeout=4)
+    waited = time.time() - leave_t
+    check(m is not None and m["mode"] == "p2p" and m["peer"] == bid and waited >= 0.9,
+          f"back to p2p after the grace period ({waited:.2f} s >= 1 s)")
+    mb = b.until("mode")
+    check(mb is not None and mb["offerer"] is True, "the later joiner offers")
+    epoch = m["epoch"] if m else 0
+    a.send({"type": "p2p.ready", "epoch": epoch})
+    b.send({"type": "p2p.ready", "epoch": epoch})
+    check(a.until("sfu.closed") is not None and b.until("sfu.closed") is not None,
+          "both p2p.ready: sfu.closed to both")
+
+    # resume after a dropped socket
+    rt = jb["resume_token"]
+    b.close()
+    m = a.until("participant-updated")
+    check(m is not None and m["participant"]["id"] == bid and m["participant"]["connected"] is False,
+          "dropped socket: others see connected false")
+    b2 = WS(port)
+    b2.send({"v": 1, "type": "resume", "id": 2, "resume_token": rt})
+    jr = b2.until("joined")
+    check(jr is not None and jr.get("resumed") is True and jr["self"]["id"] == bid and jr["self"]["role"] == "guest"
+          and [p["id"] for p in jr["participants"]] == [aid], "resume: same id, role and room")
+    m = a.until("participant-updated")
+    check(m is not None and m["participant"]["connected"] is True, "others see connected true again")
+    a.send({"type": "p2p.offer", "to": bid, "sdp": sdp})
+    check(b2.until("p2p.offer") is not None, "relay reaches the resumed connection")
+
+    # host kicks
+    a.send({"type": "kick", "id": 8, "participant_id": bid})
+    check(a.until("kicked", id=8) is not None, "host kick: kicked reply")
+    e = b2.until("error")
+    b2.recv(2)
+    check(e is not None and e["code"] == "forbidden" and e["fatal"] and b2.closed == 4004, "kicked participant: fatal error, 4004")
+    b2.close()
+
+    # nothing from room1 reached room2
+    got = x.drain(0.5)
+    check(got == [], f"room2 received nothing from room1 ({[g.get('type') for g in got]})")
+    for w in (a, x):
+        w.close()
+
+
+def tests_resume_expiry(port):
+    a, ja = join(port, "room3", "host")
+    b, jb = join(port, "room3", "guest")
+    a.drain(0.2)
+    b.close()
+    m = a.until("participant-left", timeout=5)
+    check(m is not None and m["reason"] == "timeout", "not back within the resume grace: participant-left timeout")
+    b2 = WS(port)
+    b2.send({"v": 1, "type": "resume", "resume_token": jb["resume_token"]})
+    e = b2.until("error")
+    check(e is not None and e["code"] == "unauthorized" and e["fatal"], "resume after expiry: unauthorized")
+    a.close()
+    b2.close()
+
+
+def tests_limits(port):
+    a, ja = join(port, "room4", "host")
+    a.send_raw(b"x" * 70000)
+    e = a.until("error")
+    a.recv(2)
+    check(e is not None and e["code"] == "too_large" and a.closed == 1009, f"70000-byte message: too_large, closed 1009 ({a.closed})")
+    a.close()
+    b, jb = join(port, "room4", "host")
+    b.send({"type": "p2p.offer", "to": "p00000000", "sdp": "x" * 60001})
+    e = b.until("error")
+    check(e is not None and e["code"] == "too_large" and not e["fatal"], "sdp over 60000 bytes: too_large, not fatal")
+    b.send_raw(b"\x01\x02", opcode=2)
+    e = b.until("error")
+    check(e is not None and e["code"] == "invalid", "binary frame: invalid")
+    b.send_raw(b"{not json")
+    e = b.until("error")
+    check(e is not None and e["code"] == "invalid", "malformed JSON: invalid")
+    b.send({"type": "no.such", "id": 77})
+    e = b.until("error")
+    check(e is not None and e["code"] == "invalid" and e.get("id") == 77, "unknown type: invalid with id")
+    for i in range(160):
+        b.send({"type": "ping", "id": i})
+    msgs = b.drain(1.0)
+    pongs = sum(1 for m in msgs if m.get("type") == "pong")
+    limited = [m for m in msgs if m.get("type") == "error" and m["code"] == "rate_limited"]
+    check(90 <= pongs <= 100 and len(limited) >= 1, f"160 messages at once: {pongs} answered, rate_limited error")
+    time.sleep(1.1)
+    b.send({"type": "ping", "id": 999})
+    check(b.until("pong", id=999) is not None, "after a second the bucket refilled")
+    b.close()
+    full = [join(port, "room5", "guest") for _ in range(9)]
+    w, j = join(port, "room5", "guest")
+    check(j is None and w.closed == 4001, "tenth participant: room full (limit), closed")
+    for f, _ in full:
+        f.close()
+    w.close()
+
+
+def tests_http(port, tmp, env):
+    out = subprocess.run([os.path.join(BIN, "konsil-signaling"), "token", "--room", "sprechstunde-1",
+                          "--role", "guest"], env=env, cwd=tmp, capture_output=True, text=True)
+    link = out.stdout.strip()
+    check(link.startswith("https://praxis.example:8443/room/sprechstunde-1#token="), f"token prints a room link ({link[:60]}…)")
+    tok = link.split("#token=")[-1]
+    w = WS(port)
+    w.send({"v": 1, "type": "join", "token": tok})
+    check(w.until("joined") is not None, "the printed link's token joins")
+    w.close()
+    out = subprocess.run([os.path.join(BIN, "konsil-signaling"), "token", "--room", "r", "--role", "publish"],
+                         env=env, cwd=tmp, capture_output=True, text=True)
+    check(out.stdout.count(".") == 2 and "://" not in out.stdout, "publish role still prints a raw token")
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    c = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=10)
+    c.request("GET", "/room/sprechstunde-1")
+    r = c.getresponse()
+    body = r.read()
+    have_page = os.path.exists(os.path.join(SRC, "signaling", "web", "room.html"))
+    if have_page:
+        check(r.status == 200 and r.getheader("content-type", "").startswith("text/html") and
+              "default-src 'none'" in r.getheader("content-security-policy", ""), "GET /room/{room} serves room.html with CSP")
+    else:
+        check(r.status == 404 and b"room page" in body, "GET /room/{room} without room.html: 404")
+    c.request("GET", "/room/bad%20name")
+    r = c.getresponse()
+    r.read()
+    check(r.status == 404, "GET /room/ with a bad room name: 404")
+    c.close()
+
+
+def main():
+    exe = os.path.join(BIN, "konsil-signaling")
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("127.0.0.1", 0))
+    media = u.getsockname()[1]
+    u.close()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KONSIL_")}
+        env.update(KONSIL_STATE_DIR=os.path.join(tmp, "state"), KONSIL_LISTEN=f"127.0.0.1:{port}",
+                   KONSIL_MEDIA_PORT=str(media), KONSIL_TOKEN_SECRET=SECRET,
+                   KONSIL_TURN_URLS="turn:127.0.0.1:3478?transport=udp,turn:127.0.0.1:3478?transport=tcp",
+                   KONSIL_TURN_SECRET=TURN_SECRET, KONSIL_P2P_GRACE_MS="1000", KONSIL_RESUME_GRACE_MS="2000",
+                   KONSIL_PUBLIC_URL="https://praxis.example:8443")
+        log = open(os.path.join(tmp, "signaling.log"), "w")
+        proc = subprocess.Popen([exe], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp)
+        try:
+            for _ in range(100):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            tests_join(port)
+            tests_room(port)
+            tests_resume_expiry(port)
+            tests_limits(port)
+            tests_http(port, tmp, env)
+            check(proc.poll() is None, "konsil-signaling still running")
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            log.close()
+            if failures:
+                sys.stdout.write(open(os.path.join(tmp, "signaling.log")).read()[-4000:])
+    print(f"{len(failures)} failure(s)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
