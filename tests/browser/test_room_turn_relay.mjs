@@ -18,7 +18,7 @@ async function startCoturn(dir) {
   const p = startProcess('/usr/bin/turnserver', ['-n', '--listening-port', String(port),
     '--use-auth-secret', '--static-auth-secret', SECRET, '--realm', 'konsil',
     '--listening-ip', '127.0.0.1', '--relay-ip', '127.0.0.1', '--allow-loopback-peers',
-    '--no-cli', '--no-tls', '--no-dtls', '--log-file', logFile, '--simple-log',
+    '--no-cli', '--no-tls', '--no-dtls', '--log-file', logFile, '--simple-log', '-v',
     '--min-port', '40000', '--max-port', '40999'], { logFile: join(dir, 'turnserver.out') });
   await sleep(800);
   if (!pidAlive(p.pid)) throw new Error('turnserver exited at start');
