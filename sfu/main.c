@@ -22,6 +22,7 @@
 typedef struct opts {
     int port;
     int consent_s; /* RFC 7675 consent timeout */
+    long pool_packets;
     const char *announce_ip, *bind_ip, *control, *secret_file;
     kn_log_level level;
 } opts;
@@ -33,12 +34,15 @@ static uv_signal_t sigint, sigterm;
 static void usage(FILE *f) {
     fprintf(f, "usage: konsil-sfu --port N --announce-ip IP --control unix:PATH|tcp:HOST:PORT\n"
                "                  [--control-secret-file F] [--bind-ip IP]\n"
-               "                  [--consent-timeout SECONDS] [--log-level error|warn|info|debug]\n"
-               "                  [--help]\n"
+               "                  [--consent-timeout SECONDS] [--pool-packets N]\n"
+               "                  [--log-level error|warn|info|debug] [--help]\n"
                "  --bind-ip          media address (default: the announce IP when it is\n"
                "                     local, else 0.0.0.0)\n"
                "  --consent-timeout  close a peer with no valid STUN check for this long\n"
-               "                     (RFC 7675 consent freshness; 1-300, default 30)\n");
+               "                     (RFC 7675 consent freshness; 1-300, default 30)\n"
+               "  --pool-packets     packet pool slots (1.6 KB each; one per received packet\n"
+               "                     kept <= 1 s for retransmission; 256-1048576, default %u)\n",
+            (unsigned)KN_POOL_SLOTS);
 }
 
 static int parse_level(const char *s, kn_log_level *out) {
@@ -54,6 +58,7 @@ static int parse_level(const char *s, kn_log_level *out) {
 static int parse_args(int argc, char **argv, opts *o) {
     o->port = -1;
     o->consent_s = KN_CONSENT_MS / 1000;
+    o->pool_packets = KN_POOL_SLOTS;
     o->bind_ip = NULL; /* default: see choose_bind_ip() */
     o->level = KN_LOG_INFO;
     for (int i = 1; i < argc; i++) {
@@ -74,6 +79,8 @@ static int parse_args(int argc, char **argv, opts *o) {
             o->control = v;
         else if (strcmp(a, "--consent-timeout") == 0)
             o->consent_s = atoi(v);
+        else if (strcmp(a, "--pool-packets") == 0)
+            o->pool_packets = atol(v);
         else if (strcmp(a, "--control-secret-file") == 0)
             o->secret_file = v;
         else if (strcmp(a, "--log-level") == 0) {
@@ -84,7 +91,8 @@ static int parse_args(int argc, char **argv, opts *o) {
         i++;
     }
     if (o->port < 0 || o->port > 65535 || o->announce_ip == NULL || o->control == NULL ||
-        o->consent_s < 1 || o->consent_s > 300)
+        o->consent_s < 1 || o->consent_s > 300 || o->pool_packets < 256 ||
+        o->pool_packets > 1048576)
         return -1;
     return 0;
 }
@@ -164,7 +172,8 @@ int main(int argc, char **argv) {
     KN_LOG_INFO("main", "SRTP backend: %s", kn_srtp_backend());
     const char *explicit_bind = o.bind_ip;
     o.bind_ip = choose_bind_ip(&o);
-    int rc = kn_worker_init(&worker, loop, o.bind_ip, (uint16_t)o.port, o.announce_ip);
+    int rc = kn_worker_init(&worker, loop, o.bind_ip, (uint16_t)o.port, o.announce_ip,
+                            (uint32_t)o.pool_packets);
     if (rc != 0) {
         KN_LOG_ERROR("main", "media port %d: %s", o.port, kn_strerror(rc));
         return 1;

@@ -53,9 +53,12 @@ static json_t *fingerprint(kn_worker *w) {
 static int api_sfu_info(kn_api_call *call, json_t *params, json_t **result) {
     (void)params;
     kn_worker *w = call->w;
-    *result = json_pack("{s:s,s:s,s:o,s:o,s:i,s:i}", "version", KN_VERSION, "srtp_backend",
+    json_t *pool = json_pack("{s:I,s:I,s:I,s:I}", "slots", (json_int_t)w->pool.count, "in_use",
+                             (json_int_t)w->pool.in_use, "peak", (json_int_t)w->pool.peak,
+                             "empty", (json_int_t)w->stats.pool_empty);
+    *result = json_pack("{s:s,s:s,s:o,s:o,s:i,s:i,s:o}", "version", KN_VERSION, "srtp_backend",
                         kn_srtp_backend(), "fingerprint", fingerprint(w), "candidates",
-                        candidates(w), "rooms", w->n_rooms, "peers", w->n_peers);
+                        candidates(w), "rooms", w->n_rooms, "peers", w->n_peers, "pool", pool);
     return 0;
 }
 

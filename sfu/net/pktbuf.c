@@ -1,6 +1,8 @@
 /*
  * pktbuf.c: fixed pool of packet slots with a free list threaded through the
- * slots' indices. Allocation happens only in kn_pktbuf_pool_init().
+ * slots' indices, fed first by returned slots and then by never-used ones (so
+ * the calloc'd pages stay untouched until needed). Allocation happens only in
+ * kn_pktbuf_pool_init().
  */
 #include "net/pktbuf.h"
 
@@ -17,9 +19,8 @@ int kn_pktbuf_pool_init(kn_pktbuf_pool *pool, uint32_t count) {
     if (pool->slots == NULL)
         return KN_ENOMEM;
     pool->count = count;
-    for (uint32_t i = 0; i < count; i++)
-        pool->slots[i].next_free = i + 1;
-    pool->free_head = 0;
+    pool->free_head = count;
+    pool->fresh = 0;
     return 0;
 }
 
@@ -29,13 +30,19 @@ void kn_pktbuf_pool_close(kn_pktbuf_pool *pool) {
 }
 
 kn_pktbuf *kn_pktbuf_get(kn_pktbuf_pool *pool) {
-    if (pool->free_head >= pool->count)
+    kn_pktbuf *b;
+    if (pool->free_head < pool->count) {
+        b = &pool->slots[pool->free_head];
+        pool->free_head = b->next_free;
+    } else if (pool->fresh < pool->count) {
+        b = &pool->slots[pool->fresh++];
+    } else {
         return NULL;
-    kn_pktbuf *b = &pool->slots[pool->free_head];
-    pool->free_head = b->next_free;
+    }
     b->refs = 1;
     b->len = 0;
-    pool->in_use++;
+    if (++pool->in_use > pool->peak)
+        pool->peak = pool->in_use;
     return b;
 }
 

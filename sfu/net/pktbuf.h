@@ -1,9 +1,11 @@
 /*
  * pktbuf.h: the fixed packet pool. Slots of KN_PKTBUF_SLOT bytes are allocated
- * once at startup; a slot holds one datagram plus the headroom srtp_protect()
- * needs after it. Only the retransmission ring takes extra references. An
- * empty pool is a drop the caller counts; nothing here allocates after init.
- * Media loop only.
+ * once at startup (pages are touched only when a slot is first handed out, so
+ * RSS follows the peak use, not the configured size); a slot holds one
+ * datagram plus the headroom srtp_protect() needs after it. The router keeps
+ * one slot per received publisher packet (router/pkt_hist.h); consumers'
+ * retransmission rings refer to those by sequence number. An empty pool is
+ * counted by the caller; nothing here allocates after init. Media loop only.
  */
 #ifndef KN_PKTBUF_H
 #define KN_PKTBUF_H
@@ -26,8 +28,9 @@ typedef struct kn_pktbuf {
 typedef struct kn_pktbuf_pool {
     kn_pktbuf *slots;
     uint32_t count;
-    uint32_t free_head; /* == count when the pool is empty */
-    uint32_t in_use;
+    uint32_t free_head; /* returned slots; == count when the list is empty */
+    uint32_t fresh;     /* slots [fresh, count) were never handed out */
+    uint32_t in_use, peak;
 } kn_pktbuf_pool;
 
 /* Allocates `count` slots. Returns 0, KN_EINVAL for count 0, or KN_ENOMEM. */

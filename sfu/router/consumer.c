@@ -1,7 +1,8 @@
 /*
  * consumer.c: forwarding one producer to one peer: encoding choice, header
- * rewrite (SSRC, seq, ts, PT, extension ids, transport-wide seq), the
- * retransmission ring, and NACK / PLI / FIR from the subscriber.
+ * rewrite (SSRC, seq, ts, PT, extension ids, transport-wide seq) into a
+ * stack scratch buffer that is protected in place, the retransmission records
+ * (rebuilt from the producer's pkt_hist on NACK), and NACK / PLI / FIR.
  */
 #include "router/consumer.h"
 
@@ -92,8 +93,8 @@ int kn_consumer_create(kn_transport *t, kn_producer *p, const char *id,
         c->sel.current = c->sel.target = 0; /* one stream: no switch to wait for */
     kn_vp8_map_init(&c->vmap);
     kn_seq_map_init(&c->seq, (uint16_t)random_ssrc());
-    kn_send_stream_init(&c->send, &t->w->pool, random_ssrc(),
-                        first->rtx_pt != 0 ? random_ssrc() : 0, first->rtx_pt, c->clock_hz);
+    kn_send_stream_init(&c->send, random_ssrc(), first->rtx_pt != 0 ? random_ssrc() : 0,
+                        first->rtx_pt, c->clock_hz);
     c->next = t->consumers;
     t->consumers = c;
     c->next_of_prod = p->consumers;
@@ -114,7 +115,6 @@ void kn_consumer_destroy(kn_consumer *c) {
         pp = &(*pp)->next_of_prod;
     if (*pp == c)
         *pp = c->next_of_prod;
-    kn_send_stream_close(&c->send);
     free(c);
 }
 
@@ -208,12 +208,48 @@ static void stamp_twcc(kn_consumer *c, uint8_t *buf, size_t len) {
         kn_rtp_ext_set_twcc_seq(buf, e, c->t->twcc_seq++);
 }
 
-static void send_packet(kn_consumer *c, uint8_t *buf, size_t len, uint32_t ts, size_t payload,
-                        uint64_t now_ms) {
-    kn_transport *t = c->t;
-    stamp_twcc(c, buf, len);
-    kn_send_stream_on_sent(&c->send, ts, payload, now_ms);
-    kn_transport_send_rtp(t, buf, len);
+/* VP8 picture id / TL0PICIDX of the built packet: a fresh packet takes the
+ * map's values (recorded in rec), a retransmission the recorded ones. */
+static void rewrite_vp8(kn_consumer *c, uint8_t *out, size_t n, kn_send_rec *rec, bool fresh) {
+    kn_rtp r;
+    kn_vp8 d;
+    uint8_t *pl;
+    if (kn_rtp_parse(out, n, &r) != 0 ||
+        kn_vp8_parse((pl = out + r.payload_off), r.payload_len, &d) != 0)
+        return;
+    if (!fresh) {
+        if (d.i)
+            kn_vp8_set_picture_id(pl, &d, rec->pic_id);
+        if (d.l)
+            kn_vp8_set_tl0picidx(pl, &d, rec->tl0);
+        return;
+    }
+    kn_vp8_map_rewrite(&c->vmap, pl, &d);
+    if (kn_vp8_parse(pl, r.payload_len, &d) == 0) { /* the values written */
+        rec->pic_id = d.picture_id;
+        rec->tl0 = d.tl0picidx;
+    }
+}
+
+/*
+ * Builds the consumer's form of the publisher packet pkt (parsed into rtp) in
+ * out (cap >= KN_PKTBUF_SLOT): extension ids and mid, VP8 ids, SSRC, seq, ts,
+ * PT. The same function rebuilds a retransmission from the kept original, so
+ * both are byte-identical. Returns 0 and *n, or a code from kn_fwd_ext_rewrite.
+ */
+static int build(kn_consumer *c, const uint8_t *pkt, size_t len, const kn_rtp *rtp,
+                 kn_send_rec *rec, bool fresh, uint8_t *out, size_t *n) {
+    memcpy(out, pkt, len);
+    int rc = kn_fwd_ext_rewrite(&c->fwd, out, len, KN_MTU, n);
+    if (rc != 0)
+        return rc;
+    if (rec->vp8)
+        rewrite_vp8(c, out, *n, rec, fresh);
+    kn_rtp_set_ssrc(out, c->send.ssrc);
+    kn_rtp_set_seq(out, rec->seq);
+    kn_rtp_set_timestamp(out, rec->ts);
+    kn_rtp_set_pt(out, c->pt_map[rtp->pt]);
+    return 0;
 }
 
 void kn_consumer_on_rtp(kn_consumer *c, unsigned enc, const uint8_t *pkt, size_t len,
@@ -221,41 +257,36 @@ void kn_consumer_on_rtp(kn_consumer *c, unsigned enc, const uint8_t *pkt, size_t
     kn_rtp rtp;
     kn_vp8 d;
     bool have_vp8;
-    uint16_t seq;
-    uint32_t ts;
+    uint8_t out[KN_PKTBUF_SLOT]; /* built and protected here, then queued */
+    size_t n;
     if (!c->t->srtp_ready || kn_rtp_parse(pkt, len, &rtp) != 0 || c->pt_map[rtp.pt] == 0xff ||
         !select_packet(c, enc, pkt, &rtp, keyframe, &d, &have_vp8))
         return;
-    if (kn_seq_map_map(&c->seq, rtp.seq, rtp.ts, c->clock_hz, now_ms, &seq, &ts) != 0)
+    kn_send_rec rec = {.orig_seq = rtp.seq, .enc = (uint8_t)enc, .vp8 = have_vp8};
+    if (kn_seq_map_map(&c->seq, rtp.seq, rtp.ts, c->clock_hz, now_ms, &rec.seq, &rec.ts) != 0)
         return;
-    kn_pktbuf *b = kn_pktbuf_get(&c->t->w->pool);
-    if (b == NULL) {
-        c->t->stats.drop_pool_empty++;
-        c->t->w->stats.pool_empty++;
-        return;
-    }
-    memcpy(b->data, pkt, len);
-    size_t n = len;
-    if (kn_fwd_ext_rewrite(&c->fwd, b->data, len, KN_MTU, &n) != 0) {
-        kn_pktbuf_unref(&c->t->w->pool, b);
+    if (build(c, pkt, len, &rtp, &rec, true, out, &n) != 0) {
         c->t->stats.drop_malformed++;
         return;
     }
-    b->len = (uint16_t)n;
-    if (have_vp8) { /* the rewrite may have moved the payload: parse the copy */
-        kn_rtp out;
-        if (kn_rtp_parse(b->data, n, &out) == 0 &&
-            kn_vp8_parse(b->data + out.payload_off, out.payload_len, &d) == 0)
-            kn_vp8_map_rewrite(&c->vmap, b->data + out.payload_off, &d);
-    }
-    kn_rtp_set_ssrc(b->data, c->send.ssrc);
-    kn_rtp_set_seq(b->data, seq);
-    kn_rtp_set_timestamp(b->data, ts);
-    kn_rtp_set_pt(b->data, c->pt_map[rtp.pt]);
     if (c->nack)
-        kn_send_stream_store(&c->send, seq, b);
-    send_packet(c, b->data, n, ts, rtp.payload_len, now_ms);
-    kn_pktbuf_unref(&c->t->w->pool, b);
+        kn_send_stream_record(&c->send, &rec);
+    stamp_twcc(c, out, n);
+    kn_send_stream_on_sent(&c->send, rec.ts, rtp.payload_len, now_ms);
+    kn_transport_send_rtp_buf(c->t, out, n, sizeof(out));
+}
+
+/* Rebuilds sent packet seq from the producer's history; KN_ENOENT when gone. */
+static int rebuild(kn_consumer *c, uint16_t seq, uint8_t *out, size_t *n) {
+    const kn_send_rec *r = kn_send_stream_find(&c->send, seq);
+    const kn_pktbuf *b;
+    kn_rtp rtp;
+    if (r == NULL || r->enc >= c->producer->params.n_encodings ||
+        (b = kn_pkt_hist_find(&c->producer->enc[r->enc].hist, r->orig_seq)) == NULL ||
+        kn_rtp_parse(b->data, b->len, &rtp) != 0)
+        return KN_ENOENT;
+    kn_send_rec rec = *r;
+    return build(c, b->data, b->len, &rtp, &rec, false, out, n);
 }
 
 void kn_consumer_on_nack(kn_consumer *c, const uint16_t *seqs, size_t n) {
@@ -263,11 +294,12 @@ void kn_consumer_on_nack(kn_consumer *c, const uint16_t *seqs, size_t n) {
     size_t len;
     c->send.nacks_received++;
     for (size_t i = 0; i < n; i++) {
-        if (kn_send_stream_retransmit(&c->send, seqs[i], out, KN_MTU, &len) != 0)
+        if (rebuild(c, seqs[i], out, &len) != 0 ||
+            kn_send_stream_retransmit(&c->send, seqs[i], out, &len, sizeof(out)) != 0)
             continue;
         c->t->stats.rtx_sent++;
         stamp_twcc(c, out, len);
-        kn_transport_send_rtp(c->t, out, len);
+        kn_transport_send_rtp_buf(c->t, out, len, sizeof(out));
     }
 }
 

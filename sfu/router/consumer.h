@@ -3,9 +3,9 @@
  * encoding and VP8 temporal layers (layer_sel.h: preferences, allocator cap,
  * switches at keyframes), rewrites SSRC, sequence number, timestamp, VP8
  * picture id / TL0PICIDX (vp8_map.h), payload type and header extension ids
- * (writing its own mid when the subscriber negotiated sdes:mid), keeps the
- * retransmission ring in its send_stream, and answers NACK / PLI / FIR from
- * its peer. Media loop only; allocates only in kn_consumer_create().
+ * (writing its own mid when the subscriber negotiated sdes:mid), records in
+ * its send_stream how each packet was built (no copy: the original stays once
+ * in the producer's pkt_hist) and answers NACK / PLI / FIR from its peer. Media loop only; allocates only in kn_consumer_create().
  */
 #ifndef KN_CONSUMER_H
 #define KN_CONSUMER_H

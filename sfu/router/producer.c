@@ -45,6 +45,7 @@ int kn_producer_create(kn_transport *t, const char *id, const kn_rtp_params *par
         kn_producer_enc *e = &p->enc[i];
         e->params = params->encodings[i];
         kn_recv_stream_init(&e->rs, e->params.ssrc, clock_of(params));
+        kn_pkt_hist_init(&e->hist, &t->w->pool);
         e->bound = e->params.ssrc != 0;
         e->rtx_ssrc = e->params.rtx_ssrc;
         int rc = 0;
@@ -69,6 +70,8 @@ void kn_producer_destroy(kn_producer *p) {
         kn_consumer_destroy(p->consumers);
     kn_transport_route_remove_producer(p->t, p);
     kn_active_speaker_remove(&p->t->room->speaker, p);
+    for (unsigned i = 0; i < KN_MAX_ENCODINGS; i++)
+        kn_pkt_hist_close(&p->enc[i].hist);
     kn_producer **pp = &p->t->producers;
     while (*pp != NULL && *pp != p)
         pp = &(*pp)->next;
@@ -126,6 +129,12 @@ void kn_producer_on_rtp(kn_producer *p, unsigned enc, uint8_t *pkt, size_t len, 
         return; /* padding-only probe: counted, not forwarded */
     if (p->level_id != 0 && rtp.extension)
         record_level(p, pkt, &rtp, now_ms);
+    /* One kept copy for every consumer's retransmissions; without it (pool
+     * empty) the packet is still forwarded, only not answerable by NACK. */
+    if (p->consumers != NULL && kn_pkt_hist_store(&e->hist, rtp.seq, pkt, len, now_ms) == KN_ENOMEM) {
+        p->t->stats.drop_pool_empty++;
+        p->t->w->stats.pool_empty++;
+    }
     kn_room_fanout(p, enc, pkt, len, is_keyframe(p, pkt, &rtp), now_ms);
 }
 

@@ -1,7 +1,7 @@
 /*
  * producer.h: one track a peer publishes (audio, or video with up to three
- * simulcast encodings). Owns a recv_stream per encoding and the list of its
- * consumers; coalesces keyframe requests (at most one per KN_PRODUCER_KF_MS).
+ * simulcast encodings). Owns a recv_stream and a pkt_hist (the one kept copy
+ * of each received packet) per encoding and the list of its consumers; coalesces keyframe requests (at most one per KN_PRODUCER_KF_MS).
  * Media loop only; allocates only in kn_producer_create().
  */
 #ifndef KN_PRODUCER_H
@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "router/pkt_hist.h"
 #include "router/recv_stream.h"
 #include "router/rtp_params.h"
 
@@ -23,6 +24,7 @@ typedef struct kn_producer kn_producer;
 typedef struct kn_producer_enc {
     kn_encoding params;
     kn_recv_stream rs;
+    kn_pkt_hist hist; /* for its consumers' retransmissions */
     bool bound;     /* rs.ssrc is known */
     uint32_t rtx_ssrc;
 } kn_producer_enc;

@@ -1,6 +1,6 @@
 /*
- * send_stream.c: retransmission ring, RTX packet building (RFC 4588 §4) and
- * sender-report values (RFC 3550 §6.4.1) of one outgoing SSRC.
+ * send_stream.c: retransmission records, RTX packet building (RFC 4588 §4)
+ * and sender-report values (RFC 3550 §6.4.1) of one outgoing SSRC.
  */
 #include "router/send_stream.h"
 
@@ -10,23 +10,14 @@
 #include "core/err.h"
 #include "rtp/rtp.h"
 
-void kn_send_stream_init(kn_send_stream *s, kn_pktbuf_pool *pool, uint32_t ssrc,
-                         uint32_t rtx_ssrc, uint8_t rtx_pt, uint32_t clock_hz) {
+void kn_send_stream_init(kn_send_stream *s, uint32_t ssrc, uint32_t rtx_ssrc, uint8_t rtx_pt,
+                         uint32_t clock_hz) {
     memset(s, 0, sizeof(*s));
-    s->pool = pool;
     s->ssrc = ssrc;
     s->rtx_ssrc = rtx_ssrc;
     s->rtx_pt = rtx_pt;
     s->clock_hz = clock_hz ? clock_hz : 90000;
     s->rtx_seq = (uint16_t)(ssrc >> 3);
-}
-
-void kn_send_stream_close(kn_send_stream *s) {
-    for (unsigned i = 0; i < KN_SEND_RING; i++)
-        if (s->ring[i] != NULL) {
-            kn_pktbuf_unref(s->pool, s->ring[i]);
-            s->ring[i] = NULL;
-        }
 }
 
 void kn_send_stream_on_sent(kn_send_stream *s, uint32_t ts, size_t payload_len, uint64_t now_ms) {
@@ -36,43 +27,37 @@ void kn_send_stream_on_sent(kn_send_stream *s, uint32_t ts, size_t payload_len, 
     s->last_ts_ms = now_ms;
 }
 
-void kn_send_stream_store(kn_send_stream *s, uint16_t seq, kn_pktbuf *b) {
-    unsigned i = seq % KN_SEND_RING;
-    if (s->ring[i] != NULL)
-        kn_pktbuf_unref(s->pool, s->ring[i]);
-    kn_pktbuf_ref(b);
-    s->ring[i] = b;
-    s->ring_seq[i] = seq;
+void kn_send_stream_record(kn_send_stream *s, const kn_send_rec *rec) {
+    kn_send_rec *r = &s->ring[rec->seq % KN_SEND_RING];
+    *r = *rec;
+    r->used = true;
 }
 
-int kn_send_stream_retransmit(kn_send_stream *s, uint16_t seq, uint8_t *out, size_t cap,
-                              size_t *len) {
-    unsigned i = seq % KN_SEND_RING;
-    kn_pktbuf *b = s->ring[i];
+const kn_send_rec *kn_send_stream_find(const kn_send_stream *s, uint16_t seq) {
+    const kn_send_rec *r = &s->ring[seq % KN_SEND_RING];
+    return r->used && r->seq == seq ? r : NULL;
+}
+
+int kn_send_stream_retransmit(kn_send_stream *s, uint16_t seq, uint8_t *buf, size_t *len,
+                              size_t cap) {
     kn_rtp rtp;
-    if (b == NULL || s->ring_seq[i] != seq || kn_rtp_parse(b->data, b->len, &rtp) != 0)
-        return KN_ENOENT;
-    if (s->rtx_ssrc == 0) {
-        if (cap < b->len)
+    int rc = kn_rtp_parse(buf, *len, &rtp);
+    if (rc != 0)
+        return rc;
+    if (s->rtx_ssrc != 0) {
+        /* RTX: same header and extensions, then the OSN, then the original
+         * payload (padding dropped: the RTX packet is not padded). */
+        size_t n = rtp.header_len + 2 + rtp.payload_len;
+        if (cap < n)
             return KN_ELIMIT;
-        memcpy(out, b->data, b->len);
-        *len = b->len;
-        s->rtx_sent++;
-        return 0;
+        memmove(buf + rtp.header_len + 2, buf + rtp.payload_off, rtp.payload_len);
+        kn_put_u16(buf + rtp.header_len, seq);
+        buf[0] &= (uint8_t)~0x20; /* P = 0 */
+        kn_rtp_set_ssrc(buf, s->rtx_ssrc);
+        kn_rtp_set_pt(buf, s->rtx_pt);
+        kn_rtp_set_seq(buf, s->rtx_seq++);
+        *len = n;
     }
-    /* RTX: same header and extensions, then the OSN, then the original payload
-     * (padding dropped: the RTX packet is not padded). */
-    size_t n = rtp.header_len + 2 + rtp.payload_len;
-    if (cap < n)
-        return KN_ELIMIT;
-    memcpy(out, b->data, rtp.header_len);
-    kn_put_u16(out + rtp.header_len, seq);
-    memcpy(out + rtp.header_len + 2, b->data + rtp.payload_off, rtp.payload_len);
-    out[0] &= (uint8_t)~0x20; /* P = 0 */
-    kn_rtp_set_ssrc(out, s->rtx_ssrc);
-    kn_rtp_set_pt(out, s->rtx_pt);
-    kn_rtp_set_seq(out, s->rtx_seq++);
-    *len = n;
     s->rtx_sent++;
     return 0;
 }

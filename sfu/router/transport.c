@@ -11,11 +11,15 @@
  *            ├ RTCP → kn_srtp_session_unprotect_rtcp → kn_transport_on_rtcp (transport_rtcp.c)
  *            └ RTP  → kn_srtp_session_unprotect_rtp → kn_rtp_parse → transport_route
  *                 (record_twcc → kn_twcc_rec_on_packet when transport-cc was negotiated)
- *                 → kn_producer_on_rtp (recv_stream: stats, NACK list; keyframe detection)
+ *                 → kn_producer_on_rtp (recv_stream: stats, NACK list; keyframe detection;
+ *                   kn_pkt_hist_store: the one pool slot kept for retransmissions)
  *                 → kn_room_fanout: for each consumer of the producer
  *                     kn_consumer_on_rtp → select_packet (layer_sel) → kn_seq_map_map
- *                     → kn_fwd_ext_rewrite → kn_vp8_map_rewrite → kn_send_stream_store (ring)
- *                     → kn_transport_send_rtp → kn_srtp_session_protect_rtp → kn_udp_commit
+ *                     → build into a stack scratch buffer (kn_fwd_ext_rewrite,
+ *                       kn_vp8_map_rewrite, SSRC/seq/ts/PT) → kn_send_stream_record
+ *                     → kn_transport_send_rtp_buf → kn_srtp_session_protect_rtp (in place)
+ *                       → kn_udp_commit
+ *   (NACK: kn_consumer_on_nack → kn_send_stream_find → kn_pkt_hist_find → the same build)
  *  └ end of batch: kn_udp_flush (sendmmsg)
  *
  * Same diagram in docs/architecture.md; change both together. Owns DTLS and
@@ -398,14 +402,12 @@ void kn_transport_on_datagram(kn_transport *t, uint8_t *data, size_t len, size_t
     }
 }
 
-static int send_protected(kn_transport *t, const uint8_t *p, size_t len, bool rtcp) {
-    uint8_t buf[KN_PKTBUF_SLOT];
+static int protect_send(kn_transport *t, uint8_t *buf, size_t len, size_t cap, bool rtcp) {
     int rc;
     if (!t->srtp_ready || len > KN_MTU)
         return KN_ESTATE;
-    memcpy(buf, p, len);
-    rc = rtcp ? kn_srtp_session_protect_rtcp(&t->srtp, buf, &len, sizeof(buf))
-              : kn_srtp_session_protect_rtp(&t->srtp, buf, &len, sizeof(buf));
+    rc = rtcp ? kn_srtp_session_protect_rtcp(&t->srtp, buf, &len, cap)
+              : kn_srtp_session_protect_rtp(&t->srtp, buf, &len, cap);
     if (rc != 0) {
         t->stats.drop_send++;
         return rc;
@@ -418,8 +420,20 @@ static int send_protected(kn_transport *t, const uint8_t *p, size_t len, bool rt
     return 0;
 }
 
+static int send_protected(kn_transport *t, const uint8_t *p, size_t len, bool rtcp) {
+    uint8_t buf[KN_PKTBUF_SLOT];
+    if (len > KN_MTU)
+        return KN_ESTATE;
+    memcpy(buf, p, len);
+    return protect_send(t, buf, len, sizeof(buf), rtcp);
+}
+
 int kn_transport_send_rtp(kn_transport *t, const uint8_t *p, size_t len) {
     return send_protected(t, p, len, false);
+}
+
+int kn_transport_send_rtp_buf(kn_transport *t, uint8_t *buf, size_t len, size_t cap) {
+    return protect_send(t, buf, len, cap, false);
 }
 
 int kn_transport_send_rtcp(kn_transport *t, const uint8_t *p, size_t len) {

@@ -118,6 +118,9 @@ bool kn_transport_on_tick(kn_transport *t, uint64_t now_ms, bool report);
 /* Sends plain RTP/RTCP of `len` bytes: copies into a send slot, protects, queues.
  * Returns 0 or a negative code (counted as drop_send). */
 int kn_transport_send_rtp(kn_transport *t, const uint8_t *p, size_t len);
+/* The same without the copy: protects buf (cap >= len + KN_SRTP_MAX_TRAILER)
+ * in place, then queues it. */
+int kn_transport_send_rtp_buf(kn_transport *t, uint8_t *buf, size_t len, size_t cap);
 int kn_transport_send_rtcp(kn_transport *t, const uint8_t *p, size_t len);
 
 /* Routing table for incoming SSRCs. */

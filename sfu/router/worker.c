@@ -279,7 +279,7 @@ static void on_tick(uv_timer_t *timer) {
 }
 
 int kn_worker_init(kn_worker *w, uv_loop_t *loop, const char *bind_ip, uint16_t port,
-                   const char *announce_ip) {
+                   const char *announce_ip, uint32_t pool_packets) {
     int rc = KN_ENOMEM;
     bool udp_up = false;
 
@@ -289,7 +289,7 @@ int kn_worker_init(kn_worker *w, uv_loop_t *loop, const char *bind_ip, uint16_t 
     snprintf(w->announce_ip, sizeof(w->announce_ip), "%s", announce_ip);
     if ((w->addrs = calloc(KN_ADDR_SLOTS, sizeof(kn_addr_entry))) == NULL)
         goto fail;
-    if ((rc = kn_pktbuf_pool_init(&w->pool, KN_POOL_SLOTS)) != 0)
+    if ((rc = kn_pktbuf_pool_init(&w->pool, pool_packets ? pool_packets : KN_POOL_SLOTS)) != 0)
         goto fail;
     if ((rc = kn_dtls_ctx_create(&w->dtls_ctx)) != 0)
         goto fail;

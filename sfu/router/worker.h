@@ -25,7 +25,7 @@ typedef struct kn_api_server kn_api_server;
 
 #define KN_ADDR_SLOTS  4096 /* open addressing; at most KN_ADDR_SLOTS / 2 entries */
 #define KN_UFRAG_BUCKETS 256
-#define KN_POOL_SLOTS  8192
+#define KN_POOL_SLOTS  16384 /* default --pool-packets; ~27 MB at most, touched as used */
 
 typedef struct kn_addr_entry {
     struct sockaddr_storage addr; /* ss_family 0 = empty */
@@ -60,12 +60,13 @@ typedef struct kn_worker {
     void (*close_cb)(struct kn_worker *w);
 } kn_worker;
 
-/* Starts UDP and TCP on bind_ip:port (both the same port number) and the tick.
+/* Starts UDP and TCP on bind_ip:port (both the same port number) and the tick,
+ * with a packet pool of pool_packets slots (0: KN_POOL_SLOTS).
  * Returns 0, KN_EINVAL (bad ip), KN_ENOMEM, KN_ECRYPTO, KN_EIO. On failure
  * everything allocated is freed, but socket handles may still be closing: run
  * the loop (uv_run) before freeing or reusing `w`. */
 int kn_worker_init(kn_worker *w, uv_loop_t *loop, const char *bind_ip, uint16_t port,
-                   const char *announce_ip);
+                   const char *announce_ip, uint32_t pool_packets);
 /* Destroys every room and closes every handle; cb runs when all are closed. */
 void kn_worker_close(kn_worker *w, void (*cb)(kn_worker *w));
 

@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!ready) {
         kn_srtp_global_init();
         uv_loop_init(&loop);
-        if (kn_worker_init(&worker, &loop, "127.0.0.1", 0, "127.0.0.1") != 0)
+        if (kn_worker_init(&worker, &loop, "127.0.0.1", 0, "127.0.0.1", 0) != 0)
             abort();
         ready = 1;
     }

@@ -25,7 +25,7 @@ static int setup(void **state) {
     (void)state;
     kn_srtp_global_init();
     uv_loop_init(&loop);
-    return kn_worker_init(&w, &loop, "127.0.0.1", 0, "127.0.0.1");
+    return kn_worker_init(&w, &loop, "127.0.0.1", 0, "127.0.0.1", 0);
 }
 
 static int teardown(void **state) {

@@ -1,4 +1,4 @@
-/* test_send_stream.c: the retransmission ring (plain and RFC 4588 RTX), SR values
+/* test_send_stream.c: retransmission records, plain and RFC 4588 RTX forms, SR values
  * and RTT from a report block. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,7 +11,7 @@
 #include "router/send_stream.h"
 #include "rtp/rtp.h"
 
-/* A forwarded VP8 packet as the consumer stores it. */
+/* A forwarded VP8 packet as the consumer rebuilt it. */
 static const uint8_t pkt[] = {
     0x80, 0x60, 0x12, 0x34, /* V=2 | M=0 PT=96 | seq=0x1234 */
     0x00, 0x00, 0x10, 0x00, /* timestamp=4096 */
@@ -19,50 +19,50 @@ static const uint8_t pkt[] = {
     0x90, 0x80, 0x15, 0x01, /* VP8 descriptor + 1 byte */
 };
 
-static void store(kn_send_stream *s, kn_pktbuf_pool *pool, uint16_t seq) {
-    kn_pktbuf *b = kn_pktbuf_get(pool);
-    assert_non_null(b);
-    memcpy(b->data, pkt, sizeof(pkt));
-    kn_rtp_set_seq(b->data, seq);
-    b->len = sizeof(pkt);
-    kn_send_stream_store(s, seq, b);
-    kn_pktbuf_unref(pool, b); /* the ring holds the only reference now */
+static void records_by_sent_seq(void **state) {
+    kn_send_stream s;
+    (void)state;
+    kn_send_stream_init(&s, 0xaabbccdd, 0, 0, 90000);
+    kn_send_rec r = {.seq = 0x1234, .orig_seq = 77, .ts = 4096, .enc = 2, .vp8 = true,
+                     .pic_id = 0x1515, .tl0 = 9};
+    kn_send_stream_record(&s, &r);
+    const kn_send_rec *f = kn_send_stream_find(&s, 0x1234);
+    assert_non_null(f);
+    assert_int_equal(f->orig_seq, 77);
+    assert_int_equal(f->enc, 2);
+    assert_int_equal(f->pic_id, 0x1515);
+    assert_null(kn_send_stream_find(&s, 0x1235));
+    /* the same ring index with a newer seq replaces the old record */
+    r.seq = (uint16_t)(0x1234 + KN_SEND_RING);
+    kn_send_stream_record(&s, &r);
+    assert_null(kn_send_stream_find(&s, 0x1234));
+    assert_non_null(kn_send_stream_find(&s, r.seq));
 }
 
-static void plain_retransmission_from_ring(void **state) {
-    kn_pktbuf_pool pool;
+static void plain_retransmission_unchanged(void **state) {
     kn_send_stream s;
     uint8_t out[KN_PKTBUF_SLOT];
-    size_t len;
+    size_t len = sizeof(pkt);
     (void)state;
-    assert_int_equal(kn_pktbuf_pool_init(&pool, 8), 0);
-    kn_send_stream_init(&s, &pool, 0xaabbccdd, 0, 0, 90000);
-    store(&s, &pool, 0x1234);
-    assert_int_equal(pool.in_use, 1);
-    assert_int_equal(kn_send_stream_retransmit(&s, 0x1234, out, sizeof(out), &len), 0);
+    kn_send_stream_init(&s, 0xaabbccdd, 0, 0, 90000);
+    memcpy(out, pkt, sizeof(pkt));
+    assert_int_equal(kn_send_stream_retransmit(&s, 0x1234, out, &len, sizeof(out)), 0);
     assert_int_equal(len, sizeof(pkt));
     assert_memory_equal(out, pkt, sizeof(pkt));
-    assert_int_equal(kn_send_stream_retransmit(&s, 0x1235, out, sizeof(out), &len), KN_ENOENT);
-    /* the same ring index with a newer seq replaces (and frees) the old slot */
-    store(&s, &pool, (uint16_t)(0x1234 + KN_SEND_RING));
-    assert_int_equal(pool.in_use, 1);
-    assert_int_equal(kn_send_stream_retransmit(&s, 0x1234, out, sizeof(out), &len), KN_ENOENT);
-    kn_send_stream_close(&s);
-    assert_int_equal(pool.in_use, 0);
-    kn_pktbuf_pool_close(&pool);
+    assert_int_equal(s.rtx_sent, 1);
+    len = 5;
+    assert_int_equal(kn_send_stream_retransmit(&s, 0x1234, out, &len, sizeof(out)), KN_ETRUNC);
 }
 
 static void rtx_retransmission_carries_osn(void **state) {
-    kn_pktbuf_pool pool;
     kn_send_stream s;
     uint8_t out[KN_PKTBUF_SLOT];
-    size_t len;
+    size_t len = sizeof(pkt);
     kn_rtp rtp;
     (void)state;
-    assert_int_equal(kn_pktbuf_pool_init(&pool, 8), 0);
-    kn_send_stream_init(&s, &pool, 0xaabbccdd, 0x01020304, 97, 90000);
-    store(&s, &pool, 0x1234);
-    assert_int_equal(kn_send_stream_retransmit(&s, 0x1234, out, sizeof(out), &len), 0);
+    kn_send_stream_init(&s, 0xaabbccdd, 0x01020304, 97, 90000);
+    memcpy(out, pkt, sizeof(pkt));
+    assert_int_equal(kn_send_stream_retransmit(&s, 0x1234, out, &len, sizeof(out)), 0);
     assert_int_equal(len, sizeof(pkt) + 2);
     assert_int_equal(kn_rtp_parse(out, len, &rtp), 0);
     assert_int_equal(rtp.ssrc, 0x01020304);
@@ -72,12 +72,15 @@ static void rtx_retransmission_carries_osn(void **state) {
     assert_int_equal(out[13], 0x34);
     assert_memory_equal(out + 14, pkt + 12, 4);
     uint16_t first = rtp.seq;
-    assert_int_equal(kn_send_stream_retransmit(&s, 0x1234, out, sizeof(out), &len), 0);
+    memcpy(out, pkt, sizeof(pkt));
+    len = sizeof(pkt);
+    assert_int_equal(kn_send_stream_retransmit(&s, 0x1234, out, &len, sizeof(out)), 0);
     assert_int_equal(kn_rtp_parse(out, len, &rtp), 0);
     assert_int_equal(rtp.seq, (uint16_t)(first + 1)); /* RTX has its own sequence */
     assert_int_equal(s.rtx_sent, 2);
-    kn_send_stream_close(&s);
-    kn_pktbuf_pool_close(&pool);
+    len = sizeof(pkt);
+    assert_int_equal(kn_send_stream_retransmit(&s, 0x1234, out, &len, sizeof(pkt) + 1),
+                     KN_ELIMIT);
 }
 
 static void sender_report_and_rtt(void **state) {
@@ -85,7 +88,7 @@ static void sender_report_and_rtt(void **state) {
     kn_rtcp_sr sr;
     kn_rtcp_rb rb = {0};
     (void)state;
-    kn_send_stream_init(&s, NULL, 7, 0, 0, 90000);
+    kn_send_stream_init(&s, 7, 0, 0, 90000);
     kn_send_stream_on_sent(&s, 90000, 1000, 1000);
     kn_send_stream_on_sent(&s, 93000, 500, 1033);
     kn_send_stream_fill_sr(&s, 0x1234567800000000ull, 1133, &sr);
@@ -104,7 +107,8 @@ static void sender_report_and_rtt(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(plain_retransmission_from_ring),
+        cmocka_unit_test(records_by_sent_seq),
+        cmocka_unit_test(plain_retransmission_unchanged),
         cmocka_unit_test(rtx_retransmission_carries_osn),
         cmocka_unit_test(sender_report_and_rtt),
     };
