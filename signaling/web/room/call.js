@@ -100,6 +100,8 @@ export class Call extends EventTarget {
     if (m.mode === 'sfu') {
       // Data-only links for names: the newcomer offers to everyone present.
       if (joinedNow) for (const id of this.peers.keys()) this.ensureLink(id, true);
+      for (const p of this.peers.values()) p.sfuShowing = null;
+      if (this.subscriber) this.onSfuTracks(this.subscriber.byParticipant());
       if (!this.publisher && this.self.role !== 'listener') await this.publish();
       return;
     }
@@ -197,7 +199,13 @@ export class Call extends EventTarget {
     } catch (e) {
       this.publisher.close();
       this.publisher = null;
-      if (e.code !== 'state') throw e;
+      if (e.code === 'state') return;
+      if (e.code === 'unavailable' || e.code === 'timeout' || e.code === 'closed') {
+        // SFU down or socket gone for a moment: try again while the room is in SFU mode.
+        setTimeout(() => { if (this.mode.mode === 'sfu' && !this.publisher) this.publish().catch((x) => this.ui.error(x)); }, 2000);
+        return;
+      }
+      throw e;
     }
   }
 

@@ -66,7 +66,7 @@ export function levelMeter(stream, onLevel) {
     let sum = 0;
     for (const x of buf) sum += x * x;
     const rms = Math.sqrt(sum / buf.length);
-    level = Math.min(1, rms * 4);
+    level = Math.max(Math.min(1, rms * 4), level * 0.85); // short peak hold
     onLevel(level);
   }, 50);
   return {

@@ -43,6 +43,7 @@ export function runPrejoin({ name, role }) {
         showError(e.kind || 'other');
       }
       $('preview').srcObject = stream;
+      $('preview-off').hidden = !!(stream && stream.getVideoTracks().length);
       if (stream) meter = levelMeter(stream, (l) => { $('meter-bar').style.width = `${Math.round(l * 100)}%`; });
       const devs = await listDevices().catch(() => ({ cameras: [], mics: [], speakers: [] }));
       const cur = (kind) => { const tr = stream && stream.getTracks().find((x) => x.kind === kind); return tr ? tr.getSettings().deviceId : null; };
