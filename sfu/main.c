@@ -1,13 +1,17 @@
 /*
  * main.c: konsil-sfu. Parses the command line, starts the worker (UDP + ICE-TCP
  * media port, DTLS context, packet pool) and the control API server on one
- * libuv loop, and on SIGINT/SIGTERM closes every handle and exits 0.
+ * libuv loop, and on SIGINT/SIGTERM closes every handle and exits 0. With
+ * --exit-with-parent the kernel sends that SIGTERM when the parent ends
+ * (PR_SET_PDEATHSIG), so a child of konsil-signaling is never orphaned.
  */
 #include <jansson.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -23,6 +27,7 @@ typedef struct opts {
     int port;
     int consent_s; /* RFC 7675 consent timeout */
     long pool_packets;
+    bool exit_with_parent;
     const char *announce_ip, *bind_ip, *control, *secret_file;
     kn_log_level level;
 } opts;
@@ -35,11 +40,13 @@ static void usage(FILE *f) {
     fprintf(f, "usage: konsil-sfu --port N --announce-ip IP --control unix:PATH|tcp:HOST:PORT\n"
                "                  [--control-secret-file F] [--bind-ip IP]\n"
                "                  [--consent-timeout SECONDS] [--pool-packets N]\n"
-               "                  [--log-level error|warn|info|debug] [--help]\n"
+               "                  [--log-level error|warn|info|debug] [--exit-with-parent]\n"
+               "                  [--help]\n"
                "  --bind-ip          media address (default: the announce IP when it is\n"
                "                     local, else 0.0.0.0)\n"
                "  --consent-timeout  close a peer with no valid STUN check for this long\n"
                "                     (RFC 7675 consent freshness; 1-300, default 30)\n"
+               "  --exit-with-parent end (SIGTERM) when the process that started us ends\n"
                "  --pool-packets     packet pool slots (1.6 KB each; one per received packet\n"
                "                     kept <= 1 s for retransmission; 256-1048576, default %u)\n",
             (unsigned)KN_POOL_SLOTS);
@@ -66,6 +73,10 @@ static int parse_args(int argc, char **argv, opts *o) {
         if (strcmp(a, "--help") == 0) {
             usage(stdout);
             exit(0);
+        }
+        if (strcmp(a, "--exit-with-parent") == 0) {
+            o->exit_with_parent = true;
+            continue;
         }
         if (v == NULL)
             return -1;
@@ -124,6 +135,19 @@ static const char *choose_bind_ip(const opts *o) {
     return is_local_address(o->announce_ip) ? o->announce_ip : "0.0.0.0";
 }
 
+/* The kernel sends SIGTERM when the parent ends (handled like any SIGTERM);
+ * a parent that ended before prctl() is caught by the getppid() check. */
+static int watch_parent(void) {
+    pid_t parent = getppid();
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0)
+        return -1;
+    if (getppid() != parent || parent == 1) {
+        KN_LOG_ERROR("main", "--exit-with-parent: the parent has already ended");
+        return -1;
+    }
+    return 0;
+}
+
 static int read_secret(const char *path, char *out, size_t cap) {
     FILE *f = fopen(path, "r");
     if (f == NULL)
@@ -160,6 +184,8 @@ int main(int argc, char **argv) {
         return 2;
     }
     kn_log_set_level(o.level);
+    if (o.exit_with_parent && watch_parent() != 0)
+        return 1;
     signal(SIGPIPE, SIG_IGN);
     if (o.secret_file != NULL && read_secret(o.secret_file, secret, sizeof(secret)) != 0) {
         KN_LOG_ERROR("main", "cannot read the control secret from %s", o.secret_file);
