@@ -79,7 +79,7 @@ static void child_on_exit(uv_process_t *p, int64_t status, int sig) {
 
 static void spawn(kn_sfuchild *s) {
     char *args[] = {s->exe, "--port",    s->port,    "--announce-ip",
-                    s->ip,  "--control", s->control, NULL};
+                    s->ip,  "--control", s->control, "--exit-with-parent", NULL};
     uv_stdio_container_t stdio[3] = {
         {.flags = UV_IGNORE},
         { .flags = UV_INHERIT_FD,      .data.fd = 1},
