@@ -2,7 +2,9 @@
 // loopback with a TURN REST shared secret, gives konsil-signaling KONSIL_TURN_URLS and
 // KONSIL_TURN_SECRET, and opens a Chromium and a Firefox participant with #relay=1
 // (iceTransportPolicy "relay" on the P2P connection). Asserts both sides decode each
-// other with a selected pair of type relay, and coturn accepted our credentials.
+// other with a selected pair of type relay, and coturn accepted our credentials. Then a
+// second room with #relay=tcp (only the TURN-over-TCP URL, as when UDP is blocked):
+// both browsers must reach each other through TURN/TCP.
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -50,6 +52,18 @@ runTest('room_turn_relay', 240, async () => {
     console.log(`${p.knName} receives over TURN: ${fmt(m)}`);
     check(m.decodeFps >= 15, `${p.knName}: video via TURN at ${m.decodeFps.toFixed(1)} fps`);
     check(m.audioSamples > 0, `${p.knName}: audio via TURN`);
+  }
+  // TURN over TCP only (the path left when a network blocks UDP).
+  const c = await openRoom(chromium, roomLink(k, 'relay-tcp', 'host', { name: 'C', relay: 'tcp' }), { label: 'chromium-tcp' });
+  const d = await openRoom(firefox, roomLink(k, 'relay-tcp', 'guest', { name: 'D', relay: 'tcp' }), { label: 'firefox-tcp' });
+  for (const p of [c, d]) {
+    const s = await waitSnap(p, ready, 40000, `${p.knName} decodes over TURN/TCP`);
+    const pair = s.peers[0].link.pair;
+    console.log(`${p.knName}: selected pair ${fmt(pair)}`);
+    check(pair.local.type === 'relay' && pair.local.relayProtocol === 'tcp', `${p.knName}: relay candidate allocated over TCP`);
+    const m = Object.values(await measure(p, 3))[0];
+    console.log(`${p.knName} receives over TURN/TCP: ${fmt(m)}`);
+    check(m.decodeFps >= 15, `${p.knName}: video via TURN/TCP at ${m.decodeFps.toFixed(1)} fps`);
   }
   const peers = await sfuPeers(k);
   check((Array.isArray(peers) ? peers.length : peers) === 0, 'no SFU peer: the media is P2P through TURN');

@@ -13,13 +13,13 @@ import { levelMeter } from './devices.js';
 import { t } from './i18n.js';
 
 export class Call extends EventTarget {
-  // opts: {sig, local: {stream, audio, video}, name, relayOnly, grid, ui}
+  // opts: {sig, local: {stream, audio, video}, name, relay, grid, ui}
   constructor(opts) {
     super();
     this.sig = opts.sig;
     this.local = opts.local;
     this.name = opts.name || '';
-    this.relayOnly = !!opts.relayOnly;
+    this.relayMode = opts.relay || null; // null | 'all' | 'tcp'
     this.grid = opts.grid;
     this.ui = opts.ui;
     this.self = null;
@@ -124,8 +124,8 @@ export class Call extends EventTarget {
   makeLink(id, offerer) {
     const p = this.peers.get(id);
     const media = this.mode.mode === 'p2p' && this.mode.peer === id && this.self.role !== 'listener';
-    const link = new PeerLink({ selfId: this.self.id, peerId: id, offerer, iceServers: this.iceServers,
-      relayOnly: this.relayOnly, local: this.localTracks(), mediaOn: media,
+    const link = new PeerLink({ selfId: this.self.id, peerId: id, offerer, iceServers: this.p2pIceServers(),
+      relayOnly: !!this.relayMode, local: this.localTracks(), mediaOn: media,
       sendSignal: (payload) => this.relay(id, payload) });
     p.link = link;
     link.addEventListener('open', () => link.send(this.hello()));
@@ -136,6 +136,13 @@ export class Call extends EventTarget {
       if (ev.detail === 'connected') this.ui.clearNotice();
     });
     return link;
+  }
+
+  // ICE servers for P2P links; with relay=tcp only TURN over TCP or TLS.
+  p2pIceServers() {
+    if (this.relayMode !== 'tcp') return this.iceServers;
+    return this.iceServers.map((sv) => ({ ...sv, urls: [].concat(sv.urls).filter((u) => /^turns:|transport=tcp/.test(u)) }))
+      .filter((sv) => sv.urls.length);
   }
 
   relay(to, payload) {

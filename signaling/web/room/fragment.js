@@ -11,7 +11,9 @@ export function readLink(loc = window.location) {
     token: params.get('token') || null,
     name: (params.get('name') || '').trim().slice(0, 64),
     prejoin: params.get('prejoin') !== '0',
-    relay: params.get('relay') === '1',
+    // relay=1: P2P only through TURN; relay=tcp: only through TURN over TCP/TLS
+    // (what a network that blocks UDP leaves).
+    relay: { 1: 'all', tcp: 'tcp' }[params.get('relay')] || null,
     lang: params.get('lang'),
     test: params.get('test') === '1',
   };

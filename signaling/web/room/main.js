@@ -86,7 +86,7 @@ function startCall(stream, name) {
   sig = new Signaling({ url: wsUrl(), token: link.token, pseudonym: undefined,
     audio: !!local.audio, video: !!local.video });
   view('call');
-  call = new Call({ sig, local, name, relayOnly: link.relay, grid: $('grid'), ui });
+  call = new Call({ sig, local, name, relay: link.relay, grid: $('grid'), ui });
   controls(local);
   sig.addEventListener('status', (ev) => {
     const s = ev.detail.status;

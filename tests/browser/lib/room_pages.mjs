@@ -19,7 +19,7 @@ export function roomLink(k, room, role, { name, prejoin = false, relay = false, 
   const frag = new URLSearchParams({ token: k.token(room, role) });
   if (name) frag.set('name', name);
   if (!prejoin) frag.set('prejoin', '0');
-  if (relay) frag.set('relay', '1');
+  if (relay) frag.set('relay', relay === 'tcp' ? 'tcp' : '1');
   if (lang) frag.set('lang', lang);
   frag.set('test', '1');
   return `${k.base}/room/${encodeURIComponent(room)}#${frag}`;
