@@ -202,6 +202,21 @@ static int start_sfu(server *s, char *address, size_t cap) {
     return kn_sfuchild_start(&s->loop, &o, &s->child);
 }
 
+/* SFU events and connection state go to both WHIP/WHEP sessions and rooms. */
+static void on_sfu_event(void *arg, const char *event, json_t *params) {
+    server *s = arg;
+    kn_whip_on_event(&s->whip, event, params);
+    if (s->hub_up)
+        kn_hub_on_sfu_event(&s->hub, event, params);
+}
+
+static void on_sfu_state(void *arg, bool up) {
+    server *s = arg;
+    kn_whip_on_state(&s->whip, up);
+    if (s->hub_up)
+        kn_hub_on_sfu_state(&s->hub, up);
+}
+
 static int start_server(server *s) {
     char address[700];
     int rc;
@@ -211,7 +226,7 @@ static int start_server(server *s) {
         fprintf(stderr, "konsil-signaling: cannot start konsil-sfu: %s\n", kn_strerror(rc));
         return rc;
     }
-    kn_sfuctl_hooks hooks = {kn_whip_on_event, kn_whip_on_state, &s->whip};
+    kn_sfuctl_hooks hooks = {on_sfu_event, on_sfu_state, s};
     if ((rc = kn_sfuctl_create(&s->loop, address, s->cfg.sfu_secret, &hooks, &s->ctl)) != 0) {
         fprintf(stderr, "konsil-signaling: bad SFU control address %s\n", address);
         return rc;

@@ -13,6 +13,7 @@
 #include "auth/jwt.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "room/sfu_room.h"
 #include "ws/turn.h"
 #include "ws/ws_msg.h"
 
@@ -54,8 +55,14 @@ static json_t *op_ice_servers(void *ctx, const kn_part *p) {
     return kn_turn_ice_servers(h->stun_urls, h->turn_urls, h->turn_secret, p->id, time(NULL));
 }
 
+static void op_sfu_teardown(void *ctx, kn_room *r) {
+    (void)ctx;
+    kn_sfuroom_teardown(r);
+}
+
 static void op_part_gone(void *ctx, kn_part *p) {
     (void)ctx;
+    kn_sfuroom_part_gone(p->room, p);
     if (p->conn != NULL) {
         kn_wsconn *c = p->conn;
         c->part = NULL;
@@ -76,6 +83,10 @@ static kn_room *room_get(kn_hub *h, const char *name, bool create) {
     if (r == NULL)
         return NULL;
     kn_room_init(r, name, &h->ops, &h->cfg);
+    if (kn_sfuroom_attach(r, h->ctl) != 0) {
+        free(r);
+        return NULL;
+    }
     r->next = h->rooms;
     h->rooms = r;
     h->n_rooms++;
@@ -91,6 +102,7 @@ static void room_free_empty(kn_hub *h) {
         }
         *pp = r->next;
         h->n_rooms--;
+        kn_sfuroom_free(r);
         free(r);
     }
 }
@@ -124,6 +136,8 @@ static int on_join(kn_hub *h, kn_wsconn *c, const kn_wsmsg *m) {
     c->part = p;
     KN_LOG_INFO("rooms", "%s joined room %s as %s (%u present)", p->id, r->name,
                 kn_room_role_name(role), r->n);
+    if (r->mode == KN_MODE_SFU)
+        kn_sfuroom_sync(r, NULL); /* offers the newcomer what others publish */
     return 0;
 }
 
@@ -145,6 +159,7 @@ static int on_resume(kn_hub *h, kn_wsconn *c, const kn_wsmsg *m) {
     c->room = r;
     c->part = p;
     kn_room_resume(r, p, c, m->id);
+    kn_sfuroom_resumed(p);
     KN_LOG_INFO("rooms", "%s resumed in room %s", p->id, r->name);
     return 0;
 }
@@ -194,6 +209,27 @@ static int on_kick(kn_hub *h, kn_wsconn *c, const kn_wsmsg *m) {
     return 0;
 }
 
+static int on_sfu_publish(kn_hub *h, kn_wsconn *c, const kn_wsmsg *m) {
+    (void)h;
+    return kn_sfuroom_publish(c->room, c->part, m);
+}
+
+static int on_sfu_unpublish(kn_hub *h, kn_wsconn *c, const kn_wsmsg *m) {
+    (void)h;
+    (void)m;
+    return kn_sfuroom_unpublish(c->room, c->part);
+}
+
+static int on_sfu_answer(kn_hub *h, kn_wsconn *c, const kn_wsmsg *m) {
+    (void)h;
+    return kn_sfuroom_sub_answer(c->room, c->part, m);
+}
+
+static int on_sfu_prefs(kn_hub *h, kn_wsconn *c, const kn_wsmsg *m) {
+    (void)h;
+    return kn_sfuroom_preferences(c->room, c->part, m);
+}
+
 static const struct {
     handler_fn fn;
     unsigned when;
@@ -208,6 +244,10 @@ static const struct {
     [KN_WSMSG_P2P_CANDIDATE] = {on_relay, JOINED},
     [KN_WSMSG_P2P_READY] = {on_p2p_ready, JOINED},
     [KN_WSMSG_KICK] = {on_kick, JOINED},
+    [KN_WSMSG_SFU_PUBLISH] = {on_sfu_publish, JOINED},
+    [KN_WSMSG_SFU_UNPUBLISH] = {on_sfu_unpublish, JOINED},
+    [KN_WSMSG_SFU_SUB_ANSWER] = {on_sfu_answer, JOINED},
+    [KN_WSMSG_SFU_PREFS] = {on_sfu_prefs, JOINED},
 };
 
 /* ---- connection events ---- */
@@ -296,6 +336,29 @@ void kn_hub_on_close(kn_wsconn *c) {
     c->hub = NULL;
 }
 
+/* ---- SFU events ---- */
+
+void kn_hub_on_sfu_event(void *hub, const char *event, json_t *params) {
+    kn_hub *h = hub;
+    const char *room = json_string_value(json_object_get(params, "room"));
+    for (kn_room *r = h->rooms; r && room; r = r->next) {
+        kn_sfuroom *sr = r->sfu;
+        if (sr != NULL && strcmp(sr->name, room) == 0) {
+            kn_sfuroom_on_event(r, event, params);
+            break;
+        }
+    }
+    room_free_empty(h);
+}
+
+void kn_hub_on_sfu_state(void *hub, bool up) {
+    kn_hub *h = hub;
+    if (up)
+        return;
+    for (kn_room *r = h->rooms; r; r = r->next)
+        kn_sfuroom_on_sfu_lost(r);
+}
+
 /* ---- timers ---- */
 
 static void on_tick(uv_timer_t *t) {
@@ -326,7 +389,7 @@ int kn_hub_init(kn_hub *h, uv_loop_t *loop, const kn_hub_opts *o) {
     strcpy(h->turn_secret, o->turn_secret);
     h->loop = loop;
     h->cfg = (kn_room_cfg){o->p2p_grace_ms, o->resume_grace_ms, KN_HUB_TEARDOWN_MS};
-    h->ops = (kn_room_ops){op_send, op_ice_servers, NULL, op_part_gone, h};
+    h->ops = (kn_room_ops){op_send, op_ice_servers, op_sfu_teardown, op_part_gone, h};
     if (uv_timer_init(loop, &h->timer) != 0)
         return KN_EIO;
     h->timer.data = h;
@@ -343,6 +406,7 @@ void kn_hub_close(kn_hub *h) {
     while (h->rooms) {
         kn_room *r = h->rooms;
         h->rooms = r->next;
+        kn_sfuroom_free(r);
         free(r);
     }
     h->n_rooms = 0;

@@ -64,4 +64,9 @@ void kn_hub_send_error(kn_wsconn *c, int64_t id, int rc, const char *message, bo
 
 int64_t kn_hub_now(const kn_hub *h);
 
+/* kn_sfuctl hooks: room.active_speaker and peer.closed for room SFU peers; a lost
+ * SFU connection ends every room's SFU side. */
+void kn_hub_on_sfu_event(void *hub, const char *event, json_t *params);
+void kn_hub_on_sfu_state(void *hub, bool up);
+
 #endif

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KN_SDP_MAX_MEDIA   8
+#define KN_SDP_MAX_MEDIA   20 /* a subscribe connection: 8 others x 2 tracks + spare */
 #define KN_SDP_MAX_CODECS  48 /* Chrome's default video m-line lists ~40 payload types */
 #define KN_SDP_MAX_EXTMAPS 24
 #define KN_SDP_MAX_RIDS    4

@@ -236,6 +236,8 @@ static void write_media(out *o, const kn_sdp_media *m, const kn_sdp_answer *a,
     put(o, "a=rtcp-mux\r\n");
     if (m->rtcp_rsize)
         put(o, "a=rtcp-rsize\r\n");
+    if (a->rcvr_rtt)
+        put(o, "a=rtcp-xr:rcvr-rtt=all\r\n");
     write_codecs(o, m, am);
     if (a->sending)
         write_ssrcs(o, a, am, m);

@@ -29,6 +29,7 @@ typedef struct kn_sdp_answer_media {
 
 typedef struct kn_sdp_answer {
     bool sending; /* true: we send (WHEP, a=sendonly); false: we receive (WHIP, a=recvonly) */
+    bool rcvr_rtt; /* a=rtcp-xr:rcvr-rtt=all in every accepted m-section (RFC 3611) */
     uint64_t session_id;
     char ice_ufrag[257], ice_pwd[257];
     char fp_alg[16], fp_value[160];

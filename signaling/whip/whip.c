@@ -5,6 +5,7 @@
  */
 #include "whip/whip.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -202,11 +203,36 @@ static void route_room(kn_whip *w, kn_http_req *r, const char *rest) {
         kn_http_respond_text(r, 404, "room page not installed");
 }
 
+/* Room client assets are flat .js / .css / .svg names (docs/signaling-protocol.md). */
+static bool asset_name_ok(const char *name) {
+    const char *dot = strrchr(name, '.');
+    return kn_static_name_ok(name) && dot != NULL &&
+           (strcmp(dot, ".js") == 0 || strcmp(dot, ".css") == 0 || strcmp(dot, ".svg") == 0);
+}
+
+/* GET /room-assets/{name}: signaling/web/room/{name}, under its own prefix so a
+ * room name never shadows a file. */
+static void route_room_assets(kn_whip *w, kn_http_req *r, const char *rest) {
+    char dir[sizeof(w->web_dir) + 8];
+    if (!asset_name_ok(rest)) {
+        kn_http_respond_text(r, 404, "not found");
+        return;
+    }
+    if (r->method != KN_HTTP_GET && r->method != KN_HTTP_HEAD) {
+        deny(r, 405, "GET, HEAD", "method not allowed");
+        return;
+    }
+    snprintf(dir, sizeof(dir), "%s/room", w->web_dir);
+    if (!kn_static_serve_file(r, dir, rest))
+        kn_http_respond_text(r, 404, "not found");
+}
+
 static const struct {
     const char *prefix;
     void (*fn)(kn_whip *w, kn_http_req *r, const char *rest);
 } routes[] = {
-    {"/room/",   route_room   },
+    {"/room/",        route_room       },
+    {"/room-assets/", route_room_assets},
     {"/whip/",   route_whip   },
     {"/whep/",   route_whep   },
     {"/healthz", route_healthz},

@@ -162,6 +162,56 @@ static int check_kick(json_t *o, kn_wsmsg *m) {
     return need_part(o, "participant_id", &m->target, m, "participant_id: participant id");
 }
 
+static int check_sdp_only(json_t *o, kn_wsmsg *m) {
+    return need_string(o, "sdp", KN_WSMSG_MAX_SDP, &m->sdp, &m->sdp_len, m,
+                       "sdp: missing or too long");
+}
+
+static int check_sub_answer(json_t *o, kn_wsmsg *m) {
+    int rc = need_int(o, "revision", 1, &m->revision, m, "revision: integer >= 1");
+    return rc ? rc : check_sdp_only(o, m);
+}
+
+static int opt_layer(json_t *o, const char *key, int *out, kn_wsmsg *m, const char *why) {
+    json_t *v = json_object_get(o, key);
+    *out = -1;
+    if (v == NULL)
+        return 0;
+    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 2)
+        return fail(m, KN_EINVAL, why);
+    *out = (int)json_integer_value(v);
+    return 0;
+}
+
+static bool mid_ok(const char *s) {
+    static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    size_t n = s ? strlen(s) : 0;
+    return n >= 1 && n <= KN_WSMSG_MAX_MID && strspn(s, alnum) == n;
+}
+
+/* Exactly one of participant / mid; at least one of max_spatial, max_temporal, paused. */
+static int check_prefs(json_t *o, kn_wsmsg *m) {
+    int rc;
+    json_t *part = json_object_get(o, "participant"), *mid = json_object_get(o, "mid");
+    if ((part == NULL) == (mid == NULL))
+        return fail(m, KN_EINVAL, "participant or mid: exactly one");
+    if (part != NULL && (rc = need_part(o, "participant", &m->target, m,
+                                        "participant: participant id")) != 0)
+        return rc;
+    if (mid != NULL) {
+        m->mid = json_string_value(mid);
+        if (!mid_ok(m->mid) || strlen(m->mid) != json_string_length(mid))
+            return fail(m, KN_EINVAL, "mid: 1-15 characters [A-Za-z0-9]");
+    }
+    if ((rc = opt_layer(o, "max_spatial", &m->max_spatial, m, "max_spatial: 0, 1 or 2")) != 0 ||
+        (rc = opt_layer(o, "max_temporal", &m->max_temporal, m, "max_temporal: 0, 1 or 2")) != 0 ||
+        (rc = opt_bool(o, "paused", &m->paused, m, "paused: must be a boolean")) != 0)
+        return rc;
+    if (m->max_spatial < 0 && m->max_temporal < 0 && m->paused == KN_WSMSG_UNSET)
+        return fail(m, KN_EINVAL, "max_spatial, max_temporal or paused required");
+    return 0;
+}
+
 static const struct {
     const char *name;
     check_fn check;
@@ -176,6 +226,10 @@ static const struct {
     [KN_WSMSG_P2P_CANDIDATE] = {"p2p.candidate", check_p2p_candidate},
     [KN_WSMSG_P2P_READY] = {"p2p.ready", check_p2p_ready},
     [KN_WSMSG_KICK] = {"kick", check_kick},
+    [KN_WSMSG_SFU_PUBLISH] = {"sfu.publish", check_sdp_only},
+    [KN_WSMSG_SFU_UNPUBLISH] = {"sfu.unpublish", check_none},
+    [KN_WSMSG_SFU_SUB_ANSWER] = {"sfu.subscribe.answer", check_sub_answer},
+    [KN_WSMSG_SFU_PREFS] = {"sfu.preferences", check_prefs},
 };
 
 const char *kn_wsmsg_type_name(kn_wsmsg_type t) {

@@ -18,6 +18,7 @@
 #define KN_WSMSG_MAX_PSEUDONYM 32 /* characters */
 #define KN_WSMSG_PART_ID_LEN   9  /* "p" + 8 hex */
 #define KN_WSMSG_RESUME_LEN    22 /* base64url of 16 bytes */
+#define KN_WSMSG_MAX_MID       15 /* sfu.preferences mid: [A-Za-z0-9] */
 
 /* Protocol errors beyond core/err.h (only inside signaling/ws and room/). */
 enum {
@@ -38,6 +39,10 @@ typedef enum {
     KN_WSMSG_P2P_CANDIDATE,
     KN_WSMSG_P2P_READY,
     KN_WSMSG_KICK,
+    KN_WSMSG_SFU_PUBLISH,
+    KN_WSMSG_SFU_UNPUBLISH,
+    KN_WSMSG_SFU_SUB_ANSWER,
+    KN_WSMSG_SFU_PREFS,
     KN_WSMSG_N_TYPES
 } kn_wsmsg_type;
 
@@ -53,11 +58,15 @@ typedef struct kn_wsmsg {
     kn_wsmsg_bool audio, video; /* join, state */
     const char *resume_token;   /* resume */
     const char *to;             /* p2p.*: target participant id */
-    const char *target;         /* kick: participant_id */
-    const char *sdp;            /* p2p.offer/answer */
+    const char *target;         /* kick: participant_id; sfu.preferences: participant */
+    const char *sdp;            /* p2p.offer/answer, sfu.publish, sfu.subscribe.answer */
     size_t sdp_len;
     json_t *candidate; /* p2p.candidate: object or JSON null, borrowed from root */
     int64_t epoch;     /* p2p.ready */
+    int64_t revision;  /* sfu.subscribe.answer */
+    const char *mid;   /* sfu.preferences (instead of participant) */
+    int max_spatial, max_temporal; /* sfu.preferences: 0..2, -1 when absent */
+    kn_wsmsg_bool paused;          /* sfu.preferences */
     /* On failure: a static one-line reason naming the field. */
     const char *error;
 } kn_wsmsg;
