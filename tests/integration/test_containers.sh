@@ -204,6 +204,15 @@ done
 cert2=$(dc exec -T signaling sha256sum /var/lib/konsil/tls-cert.pem | cut -d' ' -f1)
 check "self-signed certificate kept on the state volume across a restart" [ -n "$cert1" ] && [ "$cert1" = "$cert2" ]
 
+# SIGTERM (through the compose init) stops both Konsil processes cleanly and quickly.
+t0=$(date +%s)
+dc stop -t 20 >/dev/null 2>&1 || fail "docker-compose stop"
+t_stop=$(($(date +%s) - t0))
+for svc in sfu signaling; do
+    rc=$("$engine" inspect --format '{{.State.ExitCode}}' "$(dc ps -q "$svc")")
+    check "$svc exits 0 on SIGTERM (exit $rc)" [ "$rc" = 0 ]
+done
+check "the stack stops within 10 s of SIGTERM (${t_stop}s)" [ "$t_stop" -le 10 ]
 t0=$(date +%s)
 dc down -v --remove-orphans -t 20 >"$work/down.log" 2>&1 || { cat "$work/down.log"; fail "docker-compose down"; }
 compose_up=0
