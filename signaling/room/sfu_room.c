@@ -77,6 +77,7 @@ void kn_sfuroom_ensure(kn_room *r) {
     if (sr->created)
         return;
     sr->created = true; /* requests run in order: the peer.create after this finds the room */
+    KN_LOG_INFO("rooms", "room %s uses SFU room %s", r->name, sr->name);
     kn_sfuroom_fire(sr->ctl, "room.create", json_pack("{s:s}", "room", sr->name));
 }
 

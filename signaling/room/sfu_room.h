@@ -62,7 +62,7 @@ typedef struct kn_sfupart {
     char room[40]; /* the SFU room name */
     kn_sfuctl *ctl;
     unsigned pending; /* control requests in flight whose callback uses this struct */
-    unsigned gen;     /* peer id generation (a republish or resubscribe gets new ids) */
+    unsigned gen;     /* publish peer generation: <id>.pub<gen> (a republish gets a new id) */
     /* publish */
     kn_pub_state pub;
     bool pub_sent; /* peer.create sent for pub_peer */
@@ -72,7 +72,7 @@ typedef struct kn_sfupart {
     struct kn_pubop *op; /* the publish negotiation in flight */
     /* subscribe */
     bool sub_sent, sub_remote, sub_busy, sub_changed, offer_out;
-    unsigned sub_gen, sub_req_gen; /* a request answered after a reset is stale */
+    unsigned sub_gen, sub_req_gen; /* <id>.sub<sub_gen+1>; a request answered after a reset is stale */
     int pending_slot;              /* slot of the consumer.create in flight, -1 */
     char sub_peer[KN_SFU_PEER_LEN];
     kn_sdp_answer sub_t; /* the SFU's ICE/DTLS parameters and candidates */

@@ -213,9 +213,9 @@ static void on_peer(void *arg, int rc, json_t *result, const char *message) {
 
 static void create_peer(kn_sfupart *sp) {
     kn_sfuroom_ensure(sp->part->room);
-    snprintf(sp->sub_peer, sizeof(sp->sub_peer), "%s.sub%u", sp->id, ++sp->gen);
+    snprintf(sp->sub_peer, sizeof(sp->sub_peer), "%s.sub%u", sp->id, sp->sub_gen + 1);
     if (RAND_bytes((uint8_t *)&sp->session_id, sizeof(sp->session_id)) != 1)
-        sp->session_id = (uint64_t)sp->gen << 32;
+        sp->session_id = (uint64_t)sp->sub_gen << 32;
     sp->session_id &= 0x7fffffffffffffffULL;
     sp->version = 0;
     sp->sub_busy = sp->sub_sent = true;

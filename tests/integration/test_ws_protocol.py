@@ -5,8 +5,14 @@ ssl sockets (stdlib only). Proves: join with valid / invalid / wrong-kind tokens
 subprotocol requirement, participant events, P2P relay between two clients, mode sfu on
 the third, back to p2p after the grace period, resume after a dropped socket (and expiry
 after the resume grace), rate-limit and oversized-message errors, TURN REST credentials,
-the `token` link and the /room page headers, and that nothing crosses rooms. Stops
-exactly the processes it starts.
+the `token` link and the /room page headers, and that nothing crosses rooms. SFU
+negotiation with real Chromium SDP (tests/integration/fixtures/room_sdp/, recorded by
+capture.mjs there): sfu.publish answers (ice-lite, passive, simulcast recv, rcvr-rtt),
+server-offered sfu.subscribe with re-offers as publishers come and go (inactive slots,
+mids reused), answers, stale/early answers, sfu.preferences, sfu.unpublish, role and mode
+errors, and on the SFU's own control socket that peers, producers and consumers exist and
+are destroyed (back to P2P: no peer, no room). /room-assets/ files. Stops exactly the
+processes it starts.
 """
 import base64
 import hashlib
@@ -385,6 +391,237 @@ def tests_http(port, tmp, env):
     c.close()
 
 
+FIX = os.path.join(SRC, "tests", "integration", "fixtures", "room_sdp")
+
+
+def fixture(name):
+    with open(os.path.join(FIX, name), newline="") as f:
+        return f.read()
+
+
+class Ctl:
+    """konsil-sfu control API over its unix socket (docs/control-api.md); skips events."""
+
+    def __init__(self, path):
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.s.connect(path)
+        self.s.settimeout(5)
+        self.buf = b""
+        self.n = 0
+
+    def request(self, method, **params):
+        self.n += 1
+        self.s.sendall((json.dumps({"id": self.n, "method": method, "params": params}) + "\n").encode())
+        while True:
+            while b"\n" not in self.buf:
+                self.buf += self.s.recv(65536)
+            line, _, self.buf = self.buf.partition(b"\n")
+            m = json.loads(line)
+            if m.get("id") == self.n:
+                return m
+
+    def close(self):
+        self.s.close()
+
+
+def sdp_sections(sdp):
+    return sdp.split("\r\nm=")[1:]
+
+
+def every_section(sdp, line):
+    secs = sdp_sections(sdp)
+    return len(secs) > 0 and all(line in sec.split("\r\n") for sec in secs)
+
+
+def no_error(w, t=0.5):
+    return [m for m in w.drain(t) if m.get("type") == "error"]
+
+
+def sfu_room_name(tmp, room):
+    for line in open(os.path.join(tmp, "signaling.log")):
+        if f"room {room} uses SFU room " in line:
+            name = line.strip().split(" uses SFU room ")[-1]
+    return name
+
+
+def tests_sfu(port, tmp):
+    pub_offer = fixture("publish_offer.sdp")
+    a, ja = join(port, "sfu1", "host")
+    b, jb = join(port, "sfu1", "guest")
+    aid, bid = ja["self"]["id"], jb["self"]["id"]
+    a.send({"type": "sfu.publish", "id": 10, "sdp": pub_offer})
+    e = a.until("error")
+    check(e is not None and e["code"] == "state" and e.get("id") == 10, "sfu.publish in P2P mode: state")
+    lst, jl = join(port, "sfu1", "listener")
+    lid = jl["self"]["id"]
+    check(a.until("mode", mode="sfu") is not None and b.until("mode", mode="sfu") is not None, "three: mode sfu")
+    lst.send({"type": "sfu.publish", "id": 11, "sdp": pub_offer})
+    e = lst.until("error")
+    check(e is not None and e["code"] == "forbidden" and e.get("id") == 11, "listener sfu.publish: forbidden")
+    a.send({"type": "sfu.publish", "id": 12, "sdp": "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\n"})
+    e = a.until("error")
+    check(e is not None and e["code"] == "invalid" and e.get("id") == 12, f"sfu.publish with unusable SDP: invalid ({e and e['message']})")
+    lst.send({"type": "sfu.subscribe.answer", "id": 13, "revision": 1, "sdp": fixture("sub_answer_2.sdp")})
+    e = lst.until("error")
+    check(e is not None and e["code"] == "state", "sfu.subscribe.answer without an offer: state")
+
+    # A publishes (Chromium's offer: sendonly Opus + VP8 simulcast q/h/f)
+    a.send({"type": "sfu.publish", "id": 14, "sdp": pub_offer})
+    ans = a.until("sfu.publish.answer", timeout=10)
+    sdp = ans["sdp"] if ans else ""
+    check(ans is not None and ans.get("id") == 14, "sfu.publish.answer echoes the id")
+    check("a=ice-lite" in sdp and every_section(sdp, "a=setup:passive") and every_section(sdp, "a=recvonly") and
+          every_section(sdp, "a=rtcp-xr:rcvr-rtt=all") and "a=simulcast:recv q;h;f" in sdp and
+          all(f"a=rid:{r} recv" in sdp for r in "qhf") and "a=candidate:" in sdp and len(sdp_sections(sdp)) == 2,
+          "publish answer: ice-lite, passive, recvonly, simulcast:recv q;h;f, rids, rcvr-rtt per m-section, candidates")
+    a.send({"type": "sfu.publish", "id": 15, "sdp": pub_offer})
+    e = a.until("error")
+    check(e is not None and e["code"] == "state" and e.get("id") == 15, "second sfu.publish: state")
+
+    offers = {}
+    for name, w in (("B", b), ("L", lst)):
+        offers[name] = w.until("sfu.subscribe", timeout=10)
+    ob, ol = offers["B"], offers["L"]
+    osdp = ob["sdp"] if ob else ""
+    check(ob is not None and ob["revision"] == 1 and ob["tracks"] == [
+        {"mid": "0", "participant": aid, "kind": "audio"}, {"mid": "1", "participant": aid, "kind": "video"}],
+        f"B gets sfu.subscribe rev 1 with A's two tracks ({ob and ob['tracks']})")
+    check(ol is not None and ol["revision"] == 1, "the listener gets its offer too")
+    check(osdp.startswith("v=0\r\no=- ") and " 1 IN IP4 " in osdp.split("\r\n")[1] and "a=ice-lite" in osdp and
+          "a=group:BUNDLE 0 1" in osdp and every_section(osdp, "a=setup:actpass") and every_section(osdp, "a=sendonly") and
+          every_section(osdp, "a=rtcp-xr:rcvr-rtt=all") and "a=ssrc-group:FID " in osdp and
+          "a=rtpmap:111 opus/48000/2" in osdp and "a=rtpmap:96 VP8/90000" in osdp and "a=rtpmap:97 rtx/90000" in osdp and
+          "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid" in osdp,
+          "subscribe offer: o= version 1, ice-lite, BUNDLE, actpass, sendonly, rcvr-rtt, FID, fixed PTs and ext ids")
+
+    room = sfu_room_name(tmp, "sfu1")
+    ctl = Ctl(os.path.join(tmp, "state", "sfu-0.sock"))
+    st = ctl.request("peer.stats", room=room, peer=f"{aid}.pub1").get("result", {})
+    prods = st.get("producers", [])
+    check(len(prods) == 2 and any(len(p.get("encodings", [])) == 3 for p in prods),
+          f"SFU: A's publish peer has 2 producers, video with 3 encodings ({[p.get('kind') for p in prods]})")
+    st = ctl.request("peer.stats", room=room, peer=f"{bid}.sub1").get("result", {})
+    check(len(st.get("consumers", [])) == 2, "SFU: B's subscribe peer has 2 consumers")
+
+    b.send({"type": "sfu.subscribe.answer", "revision": 1, "sdp": fixture("sub_answer_2.sdp")})
+    lst.send({"type": "sfu.subscribe.answer", "revision": 1, "sdp": fixture("sub_answer_2.sdp")})
+    check(no_error(b) == [] and no_error(lst) == [], "Chromium's answers are taken (peer.set_remote)")
+    st = ctl.request("peer.set_remote", room=room, peer=f"{bid}.sub1", ice={"ufrag": "abcd", "pwd": "x" * 22},
+                     dtls={"fingerprint": {"algorithm": "sha-256", "value": "AB:" * 31 + "AB"}, "role": "server"})
+    check(st.get("error", {}).get("code") == "state", "SFU: the remote side of B's subscribe peer is set")
+
+    # B publishes too: A gets its first offer, the listener a re-offer with 4 m-lines
+    b.send({"type": "sfu.publish", "id": 16, "sdp": pub_offer})
+    check(b.until("sfu.publish.answer", timeout=10) is not None, "B publishes")
+    oa = a.until("sfu.subscribe", timeout=10)
+    check(oa is not None and [t["participant"] for t in oa["tracks"]] == [bid, bid], "A's first offer carries B's tracks")
+    ol2 = lst.until("sfu.subscribe", timeout=10)
+    l2 = ol2["sdp"] if ol2 else ""
+    ufrag = lambda x: [l for l in x.split("\r\n") if l.startswith("a=ice-ufrag:")][0]
+    check(ol2 is not None and ol2["revision"] == 2 and len(sdp_sections(l2)) == 4 and " 2 IN IP4 " in l2.split("\r\n")[1]
+          and ufrag(l2) == ufrag(ol["sdp"]) and [t["participant"] for t in ol2["tracks"]] == [aid, aid, bid, bid],
+          "listener re-offer: rev 2, o= version 2, 4 m-lines, same ICE credentials")
+    lst.send({"type": "sfu.subscribe.answer", "id": 17, "revision": 1, "sdp": fixture("sub_answer_2.sdp")})
+    check(no_error(lst, 0.3) == [], "a stale answer (revision 1) is ignored")
+    lst.send({"type": "sfu.subscribe.answer", "id": 18, "revision": 2, "sdp": fixture("sub_answer_2.sdp")})
+    e = lst.until("error")
+    check(e is not None and e["code"] == "invalid", "an answer with the wrong number of m-lines: invalid")
+    lst.send({"type": "sfu.subscribe.answer", "revision": 2, "sdp": fixture("sub_answer_4.sdp")})
+    a.send({"type": "sfu.subscribe.answer", "revision": 1, "sdp": fixture("sub_answer_2.sdp")})
+    check(no_error(lst) == [] and no_error(a) == [], "4-m-line answer taken; A answers")
+    st = ctl.request("peer.stats", room=room, peer=f"{lid}.sub1").get("result", {})
+    check(len(st.get("consumers", [])) == 4, f"SFU: listener's subscribe peer has 4 consumers ({len(st.get('consumers', []))})")
+
+    # per-tile preferences
+    lst.send({"type": "sfu.preferences", "id": 19, "participant": aid, "max_spatial": 0})
+    check(no_error(lst) == [], "sfu.preferences for A's tile accepted")
+    st = ctl.request("peer.stats", room=room, peer=f"{lid}.sub1").get("result", {})
+    lay = {c["producer"]: c.get("layers", {}) for c in st.get("consumers", [])}
+    check(lay.get(f"{aid}.pub1.m1", {}).get("max_spatial") == 0 and lay.get(f"{bid}.pub1.m1", {}).get("max_spatial") == 2,
+          "SFU: consumer of A's video has max_spatial 0, B's still 2")
+    lst.send({"type": "sfu.preferences", "mid": "3", "paused": True})
+    lst.drain(0.4)
+    st = ctl.request("peer.stats", room=room, peer=f"{lid}.sub1").get("result", {})
+    lay = {c["producer"]: c.get("layers", {}) for c in st.get("consumers", [])}
+    check(lay.get(f"{bid}.pub1.m1", {}).get("paused") is True, "sfu.preferences by mid pauses B's video consumer")
+    for bad, code, what in (({"participant": aid, "max_spatial": 3}, "invalid", "max_spatial 3"),
+                            ({"mid": "0", "max_spatial": 1}, "invalid", "max_spatial on audio"),
+                            ({"participant": "p00000000", "paused": True}, "not_found", "unknown participant"),
+                            ({"participant": aid, "mid": "1", "paused": True}, "invalid", "participant and mid"),
+                            ({"participant": aid}, "invalid", "no preference")):
+        lst.send(dict({"type": "sfu.preferences", "id": 20}, **bad))
+        e = lst.until("error")
+        check(e is not None and e["code"] == code and e.get("id") == 20, f"sfu.preferences {what}: {code}")
+
+    # B unpublishes: its producers end, offers mark its m-lines inactive
+    b.send({"type": "sfu.unpublish"})
+    ol3 = lst.until("sfu.subscribe", timeout=10)
+    secs = sdp_sections(ol3["sdp"]) if ol3 else []
+    check(ol3 is not None and ol3["revision"] == 3 and len(secs) == 4 and all("a=inactive" in x for x in secs[2:]) and
+          all("a=ssrc:" not in x for x in secs[2:]) and [t["participant"] for t in ol3["tracks"]] == [aid, aid, None, None],
+          "B unpublished: listener rev 3, B's m-lines inactive without SSRC, tracks null")
+    oa2 = a.until("sfu.subscribe", timeout=10)
+    check(oa2 is not None and all(t["participant"] is None for t in oa2["tracks"]), "A's re-offer: both slots inactive")
+    st = ctl.request("peer.stats", room=room, peer=f"{bid}.pub1")
+    check(st.get("error", {}).get("code") == "not_found", "SFU: B's publish peer is destroyed")
+    st = ctl.request("peer.stats", room=room, peer=f"{lid}.sub1").get("result", {})
+    check(len(st.get("consumers", [])) == 2, f"SFU: listener keeps 2 consumers ({len(st.get('consumers', []))})")
+    lst.send({"type": "sfu.subscribe.answer", "revision": 3, "sdp": fixture("sub_answer_4i.sdp")})
+    a.send({"type": "sfu.subscribe.answer", "revision": 2, "sdp": fixture("sub_answer_2.sdp")})
+    b.send({"type": "sfu.publish", "id": 21, "sdp": pub_offer})
+    check(b.until("sfu.publish.answer", timeout=10) is not None, "B publishes again")
+    ol4 = lst.until("sfu.subscribe", timeout=10)
+    check(ol4 is not None and ol4["revision"] == 4 and [t["mid"] for t in ol4["tracks"]] == ["0", "1", "2", "3"] and
+          [t["participant"] for t in ol4["tracks"]] == [aid, aid, bid, bid], "republish reuses the inactive mids 2 and 3")
+
+    # back to P2P: the listener leaves, both p2p.ready → every SFU peer and the room go
+    lst.send({"type": "leave"})
+    lst.recv(2)
+    m = a.until("mode", timeout=5, mode="p2p")
+    b.until("mode", timeout=5, mode="p2p")
+    epoch = m["epoch"] if m else 0
+    a.send({"type": "p2p.ready", "epoch": epoch})
+    b.send({"type": "p2p.ready", "epoch": epoch})
+    check(a.until("sfu.closed", which="all") is not None and b.until("sfu.closed", which="all") is not None,
+          "back to P2P: sfu.closed all")
+    time.sleep(0.3)
+    info = ctl.request("sfu.info").get("result", {})
+    check(info.get("peers") == 0 and info.get("rooms") == 0, f"SFU: no peer and no room left ({info.get('peers')}, {info.get('rooms')})")
+    a.send({"type": "sfu.publish", "id": 22, "sdp": pub_offer})
+    e = a.until("error")
+    check(e is not None and e["code"] == "state", "sfu.publish after the switch back: state")
+    ctl.close()
+    for w in (a, b, lst):
+        w.close()
+
+
+def tests_assets(port):
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    c = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=10)
+    for name, ctype in (("main.js", "text/javascript"), ("room.css", "text/css")):
+        c.request("GET", f"/room-assets/{name}")
+        r = c.getresponse()
+        body = r.read()
+        with open(os.path.join(SRC, "signaling", "web", "room", name), "rb") as f:
+            same = f.read() == body
+        check(r.status == 200 and r.getheader("content-type", "").startswith(ctype) and same and
+              r.getheader("cache-control") == "no-cache" and "default-src 'none'" in r.getheader("content-security-policy", "") and
+              r.getheader("x-content-type-options") == "nosniff", f"GET /room-assets/{name}: 200, {ctype}, no-cache, CSP, nosniff")
+    for path in ("/room-assets/.main.js", "/room-assets/room.html", "/room-assets/sub/x.js", "/room-assets/Main.js",
+                 "/room-assets/missing.js", "/room-assets/"):
+        c.request("GET", path)
+        r = c.getresponse()
+        r.read()
+        check(r.status == 404, f"GET {path}: 404")
+    c.request("POST", "/room-assets/main.js", body=b"x")
+    r = c.getresponse()
+    r.read()
+    check(r.status == 405, "POST /room-assets/main.js: 405")
+    c.close()
+
+
 def main():
     exe = os.path.join(BIN, "konsil-signaling")
     s = socket.socket()
@@ -416,6 +653,8 @@ def main():
             tests_resume_expiry(port)
             tests_limits(port)
             tests_http(port, tmp, env)
+            tests_sfu(port, tmp)
+            tests_assets(port)
             check(proc.poll() is None, "konsil-signaling still running")
         finally:
             proc.terminate()
