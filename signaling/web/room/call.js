@@ -72,7 +72,7 @@ export class Call extends EventTarget {
     if (!p) {
       p = { info, name: '', tile: new Tile(info.id), link: null };
       this.peers.set(info.id, p);
-      this.grid.append(p.tile.el);
+      this.grid.insertBefore(p.tile.el, this.selfTile.el); // own picture last
       layoutGrid(this.grid);
     }
     p.info = info;

@@ -14,7 +14,7 @@ export class Tile {
     this.id = id;
     this.self = self;
     this.el = document.createElement('figure');
-    this.el.className = 'tile';
+    this.el.className = self ? 'tile self' : 'tile';
     this.el.dataset.participant = id;
     this.slots = [this.makeVideo(), this.makeVideo()];
     this.visible = 0;
