@@ -11,7 +11,7 @@ apt_packages=(
     libuv1-dev libwebsockets-dev libjansson-dev libssl-dev libopus-dev libvpx-dev
     libsrtp2-dev libsqlite3-dev libcmocka-dev
     chromium firefox-esr python3-aiortc coturn nftables iproute2 python3-aiosmtpd
-    nodejs npm dpkg-dev ca-certificates openssl curl janus
+    nodejs npm dpkg-dev ca-certificates openssl curl janus python3-matplotlib
     podman runc docker-compose debootstrap
 )
 

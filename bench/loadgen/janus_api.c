@@ -13,6 +13,7 @@
 #include "http_client.h"
 
 #define EVENT_WAIT_POLLS 20 /* long-polls of up to 30 s; Janus answers within ms */
+#define EVENT_BATCH 64
 
 /* POSTs `req` (consumed) to url and parses the reply into *out. */
 static int post_json(const char *url, json_t *req, json_t **out) {
@@ -87,23 +88,40 @@ static int take_data(json_t *reply, json_t **data) {
     return json_object_get(d, "error") ? KN_EPROTO : 0;
 }
 
-/* Long-polls until the event with transaction `tid` arrives. */
+/* Takes the event with transaction `tid` out of one long-poll reply (an object, or
+ * an array with maxev > 1); everything else (keepalive, webrtcup, media, other
+ * publishers' notifications) is dropped. */
+static json_t *pick_event(json_t *reply, const char *tid) {
+    size_t i;
+    json_t *e;
+    if (json_is_object(reply)) {
+        const char *t = json_string_value(json_object_get(reply, "transaction"));
+        return t && strcmp(t, tid) == 0 ? json_incref(reply) : NULL;
+    }
+    json_array_foreach(reply, i, e) {
+        const char *t = json_string_value(json_object_get(e, "transaction"));
+        if (t && strcmp(t, tid) == 0)
+            return json_incref(e);
+    }
+    return NULL;
+}
+
+/* Long-polls until the event with transaction `tid` arrives. Many rooms produce many
+ * unrelated events, so each poll drains up to EVENT_BATCH of them. */
 static int wait_event(kn_janus *j, const char *tid, json_t **ev) {
     char url[400];
-    snprintf(url, sizeof(url), "%s?maxev=1", j->session_url);
+    snprintf(url, sizeof(url), "%s?maxev=%d", j->session_url, EVENT_BATCH);
     for (int i = 0; i < EVENT_WAIT_POLLS; i++) {
         kn_http_resp r;
         int rc = kn_http_request("GET", url, NULL, NULL, NULL, &r);
         if (rc != 0)
             return rc;
-        json_t *e = json_loads(r.body, 0, NULL);
+        json_t *reply = json_loads(r.body, 0, NULL);
         kn_http_resp_free(&r);
-        const char *t = json_string_value(json_object_get(e, "transaction"));
-        if (e && t && strcmp(t, tid) == 0) {
-            *ev = e;
+        *ev = pick_event(reply, tid);
+        json_decref(reply);
+        if (*ev)
             return 0;
-        }
-        json_decref(e); /* keepalive, webrtcup, media, another transaction's event */
     }
     return KN_ELIMIT;
 }

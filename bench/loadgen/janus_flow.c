@@ -68,65 +68,63 @@ static int publish(kn_janus *j, uint64_t room, kn_peer *p, const kn_peer_cfg *cf
     return rc;
 }
 
-/* join as subscriber of `feed`, answer Janus's offer, start. The subscriber asks for
- * the highest simulcast layer (rid f), as konsil-sfu forwards when nothing limits it:
- * Janus 1.1.2 numbers our rids "q;h;f" high to low, so that is substream 0 (measured:
- * substream 2 delivers rid q; the report's video_pkts_by_layer shows what arrived). */
-static int subscribe(kn_janus *j, uint64_t room, kn_peer *p, const kn_peer_cfg *cfg,
-                     const char *fp, uint64_t feed) {
+/* join as subscriber of `feed`, answer Janus's offer, start. `substream` 0 is the
+ * highest simulcast layer (rid f), as konsil-sfu forwards when nothing limits it:
+ * Janus 1.1.2 numbers our rids "q;h;f" high to low (measured: substream 2 delivers
+ * rid q; the report's video_pkts_by_layer shows what arrived). */
+static int subscribe(kn_janus_flow *f, kn_peer *p, uint64_t room, uint64_t feed,
+                     kn_answer *offer) {
     static char answer[8192];
     uint64_t h;
     json_t *d = NULL;
     char *sdp = NULL;
-    kn_answer offer;
-    kn_offer_params op = params(p, cfg, fp);
-    int rc = kn_janus_attach(j, &h);
+    kn_offer_params op = params(p, f->cfg, f->fingerprint);
+    int rc = kn_janus_attach(f->j, &h);
     if (rc == 0)
-        rc = kn_janus_message(j, h,
+        rc = kn_janus_message(f->j, h,
                               json_pack("{s:s, s:s, s:I, s:[{s:I, s:i}]}", "request", "join",
                                         "ptype", "subscriber", "room", (json_int_t)room, "streams",
-                                        "feed", (json_int_t)feed, "substream", 0),
+                                        "feed", (json_int_t)feed, "substream", f->substream),
                               NULL, NULL, &d, &sdp);
     json_decref(d);
     d = NULL;
-    if (rc == 0 && (sdp == NULL || kn_answer_parse(sdp, &offer) != 0))
+    if (rc == 0 && (sdp == NULL || kn_answer_parse(sdp, offer) != 0))
         rc = KN_EPROTO;
     if (rc == 0)
-        rc = kn_sdp_answer_write(&op, &offer, answer, sizeof(answer));
+        rc = kn_sdp_answer_write(&op, offer, answer, sizeof(answer));
     if (rc == 0)
-        rc = kn_janus_message(j, h, json_pack("{s:s}", "request", "start"), "answer", answer, &d,
-                              NULL);
+        rc = kn_janus_message(f->j, h, json_pack("{s:s}", "request", "start"), "answer", answer,
+                              &d, NULL);
     if (rc == 0) {
         p->ice_controlled = true;
-        strcpy(offer.setup, "passive"); /* we answered active: the DTLS client */
-        rc = kn_peer_on_answer(p, cfg, &offer);
+        strcpy(offer->setup, "passive"); /* we answered active: the DTLS client */
     }
     json_decref(d);
     free(sdp);
     return rc;
 }
 
-int kn_janus_flow_publish(kn_janus_flow *f, kn_janus *j, uint64_t room, kn_peer *peers,
-                          unsigned n_pub, const kn_peer_cfg *cfg, const char *fp) {
+int kn_janus_flow_publish(kn_janus_flow *f, kn_janus *j, uint64_t room, unsigned n_rooms,
+                          kn_peer *peers, unsigned n_pub, const kn_peer_cfg *cfg, const char *fp) {
     f->j = j;
     f->room = room;
+    f->cfg = cfg;
+    f->fingerprint = fp;
     f->feeds = calloc(n_pub, sizeof(*f->feeds));
-    int rc = f->feeds ? create_room(j, room, n_pub) : KN_ENOMEM;
+    int rc = f->feeds ? 0 : KN_ENOMEM;
+    for (unsigned r = 0; rc == 0 && r < n_rooms; r++)
+        rc = create_room(j, room + r, n_pub / n_rooms);
     for (unsigned i = 0; rc == 0 && i < n_pub; i++)
-        if ((rc = publish(j, room, &peers[i], cfg, fp, &f->feeds[i])) != 0)
+        if ((rc = publish(j, room + peers[i].room_idx, &peers[i], cfg, fp, &f->feeds[i])) != 0)
             kn_log(KN_LOG_ERROR, "loadgen", "janus: publisher %u: %s", i, kn_strerror(rc));
     return rc;
 }
 
-int kn_janus_flow_subscribe(kn_janus_flow *f, kn_peer *peers, unsigned n_pub, unsigned n,
-                            const kn_peer_cfg *cfg, const char *fp) {
-    int rc = 0;
-    for (unsigned i = n_pub; rc == 0 && i < n; i++) {
-        peers[i].pub = &peers[(i - n_pub) % n_pub];
-        rc = subscribe(f->j, f->room, &peers[i], cfg, fp, f->feeds[(i - n_pub) % n_pub]);
-        if (rc != 0)
-            kn_log(KN_LOG_ERROR, "loadgen", "janus: subscriber %u: %s", i, kn_strerror(rc));
-    }
+int kn_janus_flow_subscribe(void *flow, kn_peer *p, kn_answer *ans) {
+    kn_janus_flow *f = flow;
+    int rc = subscribe(f, p, f->room + p->room_idx, f->feeds[p->pub->idx], ans);
+    if (rc != 0)
+        kn_log(KN_LOG_ERROR, "loadgen", "janus: subscriber %u: %s", p->idx, kn_strerror(rc));
     return rc;
 }
 

@@ -1,9 +1,13 @@
 /*
  * main.c: kn-loadgen, the capacity benchmark's load generator. Sets up real
- * WebRTC peers against konsil-signaling over WHIP/WHEP (blocking, before the
- * media loop starts), or against a Janus 1.1.2 VideoRoom with --janus (REST
- * API, janus_flow.h; --room is then the numeric room id), runs every peer on
- * one libuv loop pinned to --cpu, and after a warm-up measures --duration seconds: per subscriber packets, frames,
+ * WebRTC peers against konsil-signaling over WHIP/WHEP, or against a Janus
+ * 1.1.2 VideoRoom with --janus (REST API, janus_flow.h; --room is then the
+ * numeric id of the first room): publishers first (blocking), then subscribers
+ * from a helper thread while the media loop runs (joiner.h; --join-spread spaces
+ * them over a time span: the join storm). Peers are a fan-out (--publishers,
+ * --subscribers) or --rooms of --room-size participants who all publish and
+ * watch each other (layout.h). Every peer runs on one libuv loop pinned to
+ * --cpu; after all joined and a warm-up it measures --duration seconds: per subscriber packets, frames,
  * loss, freezes and latency; per server PID CPU seconds and RSS; the network
  * counters of the server's namespace; and its own CPU. Prints one JSON line.
  * Exit 0 on a valid run, 3 when the generator itself saturated its core (the
@@ -25,6 +29,8 @@
 #include "http_client.h"
 #include "janus_api.h"
 #include "janus_flow.h"
+#include "joiner.h"
+#include "layout.h"
 #include "peer.h"
 #include "procstat.h"
 #include "report.h"
@@ -48,13 +54,18 @@ typedef struct run {
     kn_lg_sample start, end;
     kn_janus janus;
     kn_janus_flow jflow;
+    kn_joiner joiner;
+    kn_peer_cfg cfg;
+    const char *fp;
+    unsigned n_pub;
     bool pubs_up;
 } run;
 
 static void usage(void) {
     fprintf(stderr,
             "usage: kn-loadgen (--server URL --secret S | --janus URL) --room R\n"
-            "                  [--publishers P] [--subscribers N]\n"
+            "                  [--publishers P] [--subscribers N] | [--rooms R --room-size M]\n"
+            "                  [--join-spread SEC] [--sub-layer 0-2] [--scenario NAME] [--brief]\n"
             "                  [--duration SEC] [--cpu C] [--server-pid PID]... [--layers 1-3]\n"
             "                  [--local-ip IP] [--connect-timeout SEC] [--srtp any|gcm|cm]\n");
 }
@@ -76,11 +87,14 @@ static int parse_args(int argc, char **argv, kn_lg_opts *o) {
         {"publishers", 1, 0, 'p'}, {"subscribers", 1, 0, 'n'}, {"duration", 1, 0, 'd'},
         {"cpu", 1, 0, 'c'}, {"server-pid", 1, 0, 'P'}, {"layers", 1, 0, 'l'},
         {"local-ip", 1, 0, 'i'}, {"connect-timeout", 1, 0, 't'}, {"srtp", 1, 0, 'S'},
-        {"janus", 1, 0, 'J'},
+        {"janus", 1, 0, 'J'}, {"rooms", 1, 0, 'R'}, {"room-size", 1, 0, 'M'},
+        {"join-spread", 1, 0, 'j'}, {"sub-layer", 1, 0, 'L'}, {"scenario", 1, 0, 'N'},
+        {"brief", 0, 0, 'B'},
         {0, 0, 0, 0}};
     int ch;
     *o = (kn_lg_opts){.publishers = 1, .duration = 20, .cpu = -1, .layers = 3,
-                      .local_ip = "127.0.0.1", .connect_timeout = 15, .srtp = "any"};
+                      .local_ip = "127.0.0.1", .connect_timeout = 15, .srtp = "any",
+                      .sub_layer = -1, .scenario = "fanout"};
     while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (ch) {
         case 's': o->server = optarg; break;
@@ -95,6 +109,12 @@ static int parse_args(int argc, char **argv, kn_lg_opts *o) {
         case 't': o->connect_timeout = atof(optarg); break;
         case 'S': o->srtp = optarg; break;
         case 'J': o->janus = optarg; break;
+        case 'R': o->rooms = (unsigned)atoi(optarg); break;
+        case 'M': o->room_size = (unsigned)atoi(optarg); break;
+        case 'j': o->join_spread = atof(optarg); break;
+        case 'L': o->sub_layer = atoi(optarg); break;
+        case 'N': o->scenario = optarg; break;
+        case 'B': o->brief = true; break;
         case 'P':
             if (o->n_server_pids == KN_LG_MAX_PIDS)
                 return -1;
@@ -109,8 +129,10 @@ static int parse_args(int argc, char **argv, kn_lg_opts *o) {
         return -1; /* Janus rooms are numbers */
     if (!o->janus && (!o->server || !o->secret))
         return -1;
-    if (!o->room || o->publishers == 0 || o->layers < 1 ||
-        o->layers > 3 || o->duration <= 0)
+    kn_lg_layout l = {.rooms = o->rooms, .room_size = o->room_size, .publishers = o->publishers,
+                      .subscribers = o->subscribers};
+    if (!o->room || kn_lg_layout_check(&l) != 0 || o->layers < 1 || o->layers > 3 ||
+        o->duration <= 0 || o->join_spread < 0 || o->sub_layer >= (int)o->layers)
         return -1;
     return 0;
 }
@@ -124,20 +146,27 @@ static int pin_cpu(int cpu) {
     return sched_setaffinity(0, sizeof(set), &set) == 0 ? 0 : KN_EIO;
 }
 
-/* WHIP or WHEP exchange of one peer: offer, POST, answer. */
-static int signal_peer(run *r, kn_peer *p, const kn_peer_cfg *cfg, const char *url,
-                       const char *fingerprint) {
+/* The room a peer is in: --room itself, or "<room>-<index>" with --rooms. */
+static void room_name(const run *r, const kn_peer *p, char *out, size_t cap) {
+    if (r->o.rooms)
+        snprintf(out, cap, "%s-%u", r->o.room, p->room_idx);
+    else
+        snprintf(out, cap, "%s", r->o.room);
+}
+
+/* WHIP or WHEP exchange of one peer: offer, POST, answer into *ans. */
+static int signal_peer(run *r, kn_peer *p, const char *url, kn_answer *ans) {
     static char offer[8192];
-    char token[1024];
+    char token[1024], room[300];
     kn_http_resp resp;
-    kn_answer ans;
     kn_offer_params op = {.publish = p->publisher, .ufrag = p->ufrag, .pwd = p->pwd,
-                          .fingerprint = fingerprint, .ip = r->o.local_ip,
+                          .fingerprint = r->fp, .ip = r->o.local_ip,
                           .port = ntohs(p->local.sin_port), .n_layers = r->o.layers,
                           .audio_ssrc = p->publisher ? p->tx[0].ssrc : 0};
+    room_name(r, p, room, sizeof(room));
     int rc = kn_offer_write(&op, offer, sizeof(offer));
     if (rc == 0)
-        rc = kn_http_mint_token(r->o.secret, r->o.room, p->publisher ? "publish" : "subscribe",
+        rc = kn_http_mint_token(r->o.secret, room, p->publisher ? "publish" : "subscribe",
                                 (int64_t)time(NULL) + 3600, token, sizeof(token));
     if (rc == 0)
         rc = kn_http_request("POST", url, token, "application/sdp", offer, &resp);
@@ -145,7 +174,7 @@ static int signal_peer(run *r, kn_peer *p, const kn_peer_cfg *cfg, const char *u
         kn_log(KN_LOG_ERROR, "loadgen", "peer %u: POST %s: %s", p->idx, url, kn_strerror(rc));
         return rc;
     }
-    if (resp.status != 201 || kn_answer_parse(resp.body, &ans) != 0) {
+    if (resp.status != 201 || kn_answer_parse(resp.body, ans) != 0) {
         kn_log(KN_LOG_ERROR, "loadgen", "peer %u: POST %s: status %d: %.200s", p->idx, url,
                resp.status, resp.body);
         kn_http_resp_free(&resp);
@@ -154,39 +183,57 @@ static int signal_peer(run *r, kn_peer *p, const kn_peer_cfg *cfg, const char *u
     if (resp.location[0])
         kn_http_resolve(url, resp.location, p->session_url, sizeof(p->session_url));
     kn_http_resp_free(&resp);
-    return kn_peer_on_answer(p, cfg, &ans);
+    return 0;
 }
 
-static int init_peers(run *r, const kn_peer_cfg *cfg) {
-    r->n_peers = r->o.publishers + r->o.subscribers;
+static int init_peers(run *r) {
+    kn_lg_layout l = {.rooms = r->o.rooms, .room_size = r->o.room_size,
+                      .publishers = r->o.publishers, .subscribers = r->o.subscribers};
+    r->n_peers = kn_lg_layout_total(&l);
+    r->n_pub = kn_lg_layout_publishers(&l);
     if ((r->peers = calloc(r->n_peers, sizeof(*r->peers))) == NULL)
         return KN_ENOMEM;
     for (unsigned i = 0; i < r->n_peers; i++) {
-        int rc = kn_peer_init(&r->peers[i], cfg, i, i < r->o.publishers);
+        kn_lg_slot s;
+        int rc = kn_lg_layout_slot(&l, i, &s);
+        if (rc == 0)
+            rc = kn_peer_init(&r->peers[i], &r->cfg, i, s.publisher);
+        if (rc != 0)
+            return rc;
+        r->peers[i].room_idx = s.room;
+        r->peers[i].pub = s.publisher ? NULL : &r->peers[s.pub];
+    }
+    return 0;
+}
+
+/* Konsil publishers: WHIP, before the loop runs. */
+static int setup_whip(run *r) {
+    char url[1024], room[300];
+    for (unsigned i = 0; i < r->n_pub; i++) {
+        kn_peer *p = &r->peers[i];
+        kn_answer ans;
+        room_name(r, p, room, sizeof(room));
+        snprintf(url, sizeof(url), "%s/whip/%s", r->o.server, room);
+        int rc = signal_peer(r, p, url, &ans);
+        if (rc == 0)
+            rc = kn_peer_on_answer(p, &r->cfg, &ans);
         if (rc != 0)
             return rc;
     }
     return 0;
 }
 
-/* Konsil: WHIP for publishers, WHEP (to the publisher's session id) for subscribers. */
-static int setup_whip(run *r, const kn_peer_cfg *cfg, const char *fp) {
-    char url[1024];
-    for (unsigned i = 0; i < r->n_peers; i++) {
-        kn_peer *p = &r->peers[i];
-        bool pub = i < r->o.publishers;
-        int rc;
-        if (pub) {
-            snprintf(url, sizeof(url), "%s/whip/%s", r->o.server, r->o.room);
-        } else {
-            p->pub = &r->peers[(i - r->o.publishers) % r->o.publishers];
-            const char *id = strrchr(p->pub->session_url, '/');
-            snprintf(url, sizeof(url), "%s/whep/%s%s", r->o.server, r->o.room, id ? id : "");
-        }
-        if ((rc = signal_peer(r, p, cfg, url, fp)) != 0)
-            return rc;
-    }
-    return 0;
+/* A kn_join_fn: a Konsil subscriber's WHEP request to its publisher's session id
+ * (?max_spatial=L with --sub-layer, see docs/whip-whep.md). Joiner thread. */
+static int whep_join(void *ctx, kn_peer *p, kn_answer *ans) {
+    run *r = ctx;
+    char url[1024], room[300], q[32] = "";
+    const char *id = strrchr(p->pub->session_url, '/');
+    room_name(r, p, room, sizeof(room));
+    if (r->o.sub_layer >= 0)
+        snprintf(q, sizeof(q), "?max_spatial=%d", r->o.sub_layer);
+    snprintf(url, sizeof(url), "%s/whep/%s%s%s", r->o.server, room, id ? id : "", q);
+    return signal_peer(r, p, url, ans);
 }
 
 static bool all_connected(run *r, unsigned n) {
@@ -196,12 +243,14 @@ static bool all_connected(run *r, unsigned n) {
     return true;
 }
 
-/* Janus: publishers first, the loop until they are connected, then subscribers. */
-static int setup_janus(run *r, const kn_peer_cfg *cfg, const char *fp) {
+/* Janus publishers; the loop runs until they are connected (subscribers follow
+ * through the joiner: Janus lets them join a feed only once it is up). */
+static int setup_janus(run *r) {
     int rc = kn_janus_open(&r->janus, r->o.janus);
+    r->jflow.substream = r->o.sub_layer < 0 ? 0 : (int)r->o.layers - 1 - r->o.sub_layer;
     if (rc == 0)
-        rc = kn_janus_flow_publish(&r->jflow, &r->janus, strtoull(r->o.room, NULL, 10), r->peers,
-                                   r->o.publishers, cfg, fp);
+        rc = kn_janus_flow_publish(&r->jflow, &r->janus, strtoull(r->o.room, NULL, 10),
+                                   r->o.rooms ? r->o.rooms : 1, r->peers, r->n_pub, &r->cfg, r->fp);
     if (rc == 0)
         rc = kn_janus_keepalive_start(&r->janus);
     if (rc != 0)
@@ -209,10 +258,10 @@ static int setup_janus(run *r, const kn_peer_cfg *cfg, const char *fp) {
     r->ph = PH_PUBLISHERS;
     r->phase_end_us = kn_peer_now_us() + (uint64_t)(r->o.connect_timeout * 1e6);
     uv_run(r->loop, UV_RUN_DEFAULT);
-    for (unsigned i = 0; i < r->o.publishers; i++)
+    for (unsigned i = 0; i < r->n_pub; i++)
         if (!r->peers[i].media_ok)
             return KN_ESTATE;
-    return kn_janus_flow_subscribe(&r->jflow, r->peers, r->o.publishers, r->n_peers, cfg, fp);
+    return 0;
 }
 
 static void sample(run *r, kn_lg_sample *s, uint64_t now) {
@@ -246,11 +295,13 @@ static void on_tick(uv_timer_t *t) {
     r->last_tick_us = now;
     for (unsigned i = 0; i < r->n_peers; i++)
         kn_peer_tick(&r->peers[i], now);
-    if (r->ph == PH_PUBLISHERS && !r->pubs_up && all_connected(r, r->o.publishers)) {
+    if (r->ph == PH_PUBLISHERS && !r->pubs_up && all_connected(r, r->n_pub)) {
         r->pubs_up = true; /* let Janus see media before subscribers join the feeds */
         r->phase_end_us = now + PUBLISHER_SETTLE_US;
     } else if (r->ph == PH_PUBLISHERS && now >= r->phase_end_us) {
-        uv_stop(r->loop); /* setup_janus() subscribes, then main() runs the loop again */
+        uv_stop(r->loop); /* main() starts the joiner and runs the loop again */
+    } else if (r->ph == PH_CONNECT && !kn_joiner_done(&r->joiner)) {
+        r->phase_end_us = now + (uint64_t)(r->o.connect_timeout * 1e6); /* from the last join */
     } else if (r->ph == PH_CONNECT && (all_connected(r, r->n_peers) || now >= r->phase_end_us)) {
         r->ph = PH_WARMUP;
         r->phase_end_us = now + WARMUP_US;
@@ -272,6 +323,7 @@ static void on_tick(uv_timer_t *t) {
 }
 
 static void teardown(run *r) {
+    kn_joiner_stop(&r->joiner);
     for (unsigned i = 0; i < r->n_peers; i++) {
         kn_http_resp resp;
         if (r->peers[i].session_url[0] &&
@@ -305,17 +357,19 @@ int main(int argc, char **argv) {
     if (SSL_CTX_set_tlsext_use_srtp(kn_dtls_ctx_ssl_ctx(dctx), srtp_profiles(r.o.srtp)) != 0)
         return 1;
     r.loop = uv_default_loop();
-    kn_peer_cfg cfg = {.loop = r.loop, .dtls_ctx = dctx, .clip = &clip, .n_layers = r.o.layers,
-                       .local_ip = r.o.local_ip};
-    const char *fp = kn_dtls_ctx_fingerprint(dctx);
-    int rc = init_peers(&r, &cfg);
+    r.cfg = (kn_peer_cfg){.loop = r.loop, .dtls_ctx = dctx, .clip = &clip, .n_layers = r.o.layers,
+                          .local_ip = r.o.local_ip};
+    r.fp = kn_dtls_ctx_fingerprint(dctx);
+    int rc = init_peers(&r);
     uv_timer_init(r.loop, &r.tick);
     r.tick.data = &r;
     uv_timer_start(&r.tick, on_tick, TICK_MS, TICK_MS);
-    if (rc == 0 && r.o.janus)
-        rc = setup_janus(&r, &cfg, fp);
-    else if (rc == 0)
-        rc = setup_whip(&r, &cfg, fp);
+    if (rc == 0)
+        rc = r.o.janus ? setup_janus(&r) : setup_whip(&r);
+    if (rc == 0)
+        rc = kn_joiner_start(&r.joiner, r.loop, &r.cfg, r.peers, r.n_pub, r.n_peers,
+                             r.o.join_spread, r.o.janus ? kn_janus_flow_subscribe : whep_join,
+                             r.o.janus ? (void *)&r.jflow : (void *)&r);
     if (rc == 0) {
         r.ph = PH_CONNECT;
         r.phase_end_us = kn_peer_now_us() + (uint64_t)(r.o.connect_timeout * 1e6);

@@ -109,6 +109,10 @@ struct kn_peer {
     unsigned idx;
     bool publisher;
     kn_peer *pub;              /* subscriber: the publisher it watches */
+    unsigned room_idx;         /* layout.h */
+    uint64_t join_us;          /* subscriber: its signaling request started (joiner.h) */
+    uint64_t first_rtp_us;     /* subscriber: first RTP packet decrypted */
+    uint64_t first_frame_us;   /* subscriber: first complete video frame */
     struct sockaddr_in local, remote;
     char ufrag[9], pwd[25];
     kn_answer ans;

@@ -117,6 +117,8 @@ static void freeze_check(kn_sub_stream *s, uint64_t since, uint64_t now) {
 
 static void frame_done(kn_peer *p, kn_sub_stream *s, kn_pending_frame *f, uint64_t now) {
     f->done = true;
+    if (p->first_frame_us == 0)
+        p->first_frame_us = now;
     if (s->have_frame && (int32_t)(f->ts - s->last_frame_ts) <= 0)
         return; /* completed after a newer frame: does not count toward smoothness */
     if (p->in_window) {
@@ -237,6 +239,8 @@ void kn_peer_rx_on_rtp(kn_peer *p, uint8_t *b, size_t len, uint64_t now) {
         p->c.rtp_unknown++;
         return;
     }
+    if (p->first_rtp_us == 0)
+        p->first_rtp_us = now;
     twcc_record(p, b, &r, now);
     uint32_t ext = track_seq(p, s, r.seq, &newest);
     if (!newest && (s->max_ext - ext >= KN_PEER_RX_WINDOW || seen(s, ext)))

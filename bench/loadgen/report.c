@@ -4,6 +4,7 @@
 #include "report.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -47,7 +48,75 @@ static json_t *subscriber_json(const kn_peer *p, double secs, uint64_t *pkts, ui
     return j;
 }
 
-static json_t *subscribers_json(const kn_peer *peers, unsigned n, double secs, bool *all_ok) {
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank quantile of sorted v[0..n); 0 when empty. */
+static double quantile(const double *v, size_t n, double q) {
+    if (n == 0)
+        return 0;
+    size_t k = (size_t)(q * (double)n + 0.999999);
+    return v[k == 0 ? 0 : k > n ? n - 1 : k - 1];
+}
+
+/* Time to first media per subscriber: from its join request (join_us) to its first
+ * RTP packet and to its first complete video frame; never = not by the window's end. */
+static json_t *ttfm_json(const kn_peer *peers, unsigned n) {
+    double *pkt = calloc(n + 1, sizeof(double)), *frm = calloc(n + 1, sizeof(double));
+    size_t np = 0, nf = 0, never = 0;
+    for (unsigned i = 0; pkt && frm && i < n; i++) {
+        const kn_peer *p = &peers[i];
+        if (p->publisher || p->join_us == 0)
+            continue;
+        if (p->first_rtp_us > p->join_us)
+            pkt[np++] = ms(p->first_rtp_us - p->join_us);
+        if (p->first_frame_us > p->join_us)
+            frm[nf++] = ms(p->first_frame_us - p->join_us);
+        else
+            never++;
+    }
+    qsort(pkt, np, sizeof(double), cmp_double);
+    qsort(frm, nf, sizeof(double), cmp_double);
+    json_t *j = json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:I}", "first_packet_p50_ms",
+                          quantile(pkt, np, 0.5), "first_packet_p99_ms", quantile(pkt, np, 0.99),
+                          "first_frame_p50_ms", quantile(frm, nf, 0.5), "first_frame_p99_ms",
+                          quantile(frm, nf, 0.99), "first_frame_max_ms", nf ? frm[nf - 1] : 0.0,
+                          "first_frame_min_ms", nf ? frm[0] : 0.0, "no_frame",
+                          (json_int_t)never);
+    free(pkt);
+    free(frm);
+    return j;
+}
+
+/* The quality rule of the room scenarios: a subscriber is good when it received
+ * >= 25 video frames/s with < 1 % loss over the window. */
+#define GOOD_FPS 25.0
+#define GOOD_LOSS_PCT 1.0
+
+static void quality(json_t *list, json_t *out) {
+    size_t n = json_array_size(list), good = 0, i;
+    double *fps = calloc(n + 1, sizeof(double));
+    json_t *s;
+    json_array_foreach(list, i, s) {
+        double f = json_real_value(json_object_get(s, "fps"));
+        double l = json_real_value(json_object_get(s, "loss_pct"));
+        good += json_is_true(json_object_get(s, "connected")) && f >= GOOD_FPS && l < GOOD_LOSS_PCT;
+        if (fps)
+            fps[i] = f;
+    }
+    if (fps)
+        qsort(fps, n, sizeof(double), cmp_double);
+    json_object_set_new(out, "good_pct", json_real(n ? 100.0 * (double)good / (double)n : 0));
+    json_object_set_new(out, "fps_min", json_real(fps && n ? fps[0] : 0));
+    json_object_set_new(out, "fps_p01", json_real(fps ? quantile(fps, n, 0.01) : 0));
+    json_object_set_new(out, "fps_p50", json_real(fps ? quantile(fps, n, 0.5) : 0));
+    free(fps);
+}
+
+static json_t *subscribers_json(const kn_lg_opts *o, const kn_peer *peers, unsigned n, double secs,
+                                bool *all_ok) {
     static kn_lat all;
     json_t *list = json_array();
     uint64_t pkts = 0, frames = 0, expected = 0, freezes = 0, min_frames = UINT64_MAX;
@@ -67,13 +136,19 @@ static json_t *subscribers_json(const kn_peer *peers, unsigned n, double secs, b
         kn_lat_merge(&all, p->lat);
     }
     double loss = expected ? 100.0 * (double)(expected > pkts ? expected - pkts : 0) / (double)expected : 0;
-    return json_pack("{s:i, s:i, s:I, s:f, s:I, s:I, s:f, s:I, s:f, s:f, s:I, s:o}", "count", count,
+    json_t *out = json_pack("{s:i, s:i, s:I, s:f, s:I, s:I, s:f, s:I, s:f, s:f, s:I, s:O}", "count", count,
                      "connected", connected, "packets", (json_int_t)pkts, "pps",
                      (double)pkts / secs, "frames", (json_int_t)frames, "min_frames",
                      (json_int_t)(count ? min_frames : 0), "loss_pct", loss, "freezes",
                      (json_int_t)freezes, "latency_p50_ms", ms(kn_lat_quantile(&all, 0.5)),
                      "latency_p99_ms", ms(kn_lat_quantile(&all, 0.99)),
                      "latency_samples", (json_int_t)all.count, "per_subscriber", list);
+    quality(list, out);
+    json_object_set_new(out, "join", ttfm_json(peers, n));
+    if (o->brief)
+        json_object_del(out, "per_subscriber");
+    json_decref(list);
+    return out;
 }
 
 static json_t *publishers_json(const kn_peer *peers, unsigned n) {
@@ -144,13 +219,17 @@ int kn_lg_report(const kn_lg_opts *o, const kn_peer *peers, unsigned n, const kn
     bool all_ok = true;
     int code = 0;
     if (load >= KN_LG_SATURATED) {
-        res = json_pack("{s:s, s:o}", "error", "generator saturated its core; run refused",
+        res = json_pack("{s:s, s:s, s:s, s:o}", "error", "generator saturated its core; run refused",
+                        "scenario", o->scenario, "target", o->janus ? "janus" : "konsil",
                         "generator", gen);
         code = 3;
     } else {
-        res = json_pack("{s:s, s:f, s:o, s:o, s:o, s:o}", "scenario", "fanout", "window_s", secs,
-                        "publishers", publishers_json(peers, n), "subscribers",
-                        subscribers_json(peers, n, secs, &all_ok), "server",
+        res = json_pack("{s:s, s:s, s:f, s:i, s:i, s:f, s:i, s:o, s:o, s:o, s:o}", "scenario",
+                        o->scenario, "target", o->janus ? "janus" : "konsil", "window_s", secs,
+                        "rooms", (int)o->rooms, "room_size", (int)o->room_size, "join_spread_s",
+                        o->join_spread, "sub_layer", o->sub_layer, "publishers",
+                        publishers_json(peers, n), "subscribers",
+                        subscribers_json(o, peers, n, secs, &all_ok), "server",
                         server_json(o, a, b, secs), "generator", gen);
         code = all_ok ? 0 : 1;
     }

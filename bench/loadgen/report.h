@@ -8,6 +8,7 @@
 #ifndef KN_REPORT_H
 #define KN_REPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -21,8 +22,12 @@ typedef struct kn_lg_opts {
     const char *server, *secret, *room, *local_ip;
     const char *srtp;  /* any, gcm, cm */
     const char *janus; /* Janus REST base URL, or NULL for Konsil WHIP/WHEP */
+    const char *scenario; /* label copied into the result */
     unsigned publishers, subscribers, layers;
-    double duration, connect_timeout;
+    unsigned rooms, room_size; /* layout.h; rooms 0 = fan-out shape */
+    int sub_layer;             /* subscribers ask for this simulcast layer (0 = q), -1 = top */
+    bool brief;                /* leave out the per-subscriber list */
+    double duration, connect_timeout, join_spread;
     int cpu;
     pid_t server_pids[KN_LG_MAX_PIDS];
     unsigned n_server_pids;

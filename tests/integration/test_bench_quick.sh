@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# test_bench_quick.sh: the quick variant of capacity scenario 1 as a CI smoke test:
+# bench/s1_fanout.sh --quick (1 and 3 subscribers of a 3-layer simulcast publisher for
+# 3 s, konsil-sfu + konsil-signaling, then Janus when /usr/bin/janus is installed).
+# Asserts every run produced a result, every subscriber connected and completed frames,
+# loss < 5 %, the AEAD_AES_128_GCM profile and a server CPU/RSS reading. No timings.
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+OUT=$(mktemp /tmp/kn-bench-quick.XXXXXX)
+trap 'rm -f "$OUT"' EXIT
+TARGETS=konsil
+[ -x /usr/bin/janus ] && TARGETS="konsil janus"
+KN_TARGETS=$TARGETS "$ROOT/bench/s1_fanout.sh" --quick --out "$OUT" || { echo "FAIL: s1_fanout.sh exit $?"; exit 1; }
+python3 - "$OUT" "$TARGETS" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+targets = sys.argv[2].split()
+ok = len(lines) == 2 * len(targets)
+print(f"{'ok  ' if ok else 'FAIL'} {len(lines)} results for {targets} x N=1,3")
+for r in lines:
+    name = f"{r['target']} N={r['x']:g}"
+    good = r["exit"] == 0 and "error" not in r
+    print(f"{'ok  ' if good else 'FAIL'} {name}: exit {r['exit']} {r.get('error', '')}")
+    ok &= good
+    if not good:
+        continue
+    s = r["subscribers"]
+    c = s["connected"] == s["count"] == int(r["x"]) and s["frames"] > 0 and s["min_frames"] > 0
+    l = s["loss_pct"] < 5.0
+    p = r["publishers"]["srtp_profile"] == "AEAD_AES_128_GCM"
+    v = all(x["rss_kb"] > 0 for x in r["server"]["pids"]) and r["idle_rss_kb"] > 0
+    for cond, what in ((c, f"{s['connected']}/{s['count']} connected, min {s['min_frames']} frames"),
+                       (l, f"loss {s['loss_pct']:.2f} % < 5 %"),
+                       (p, f"profile {r['publishers']['srtp_profile']}"),
+                       (v, "server RSS read")):
+        print(f"{'ok  ' if cond else 'FAIL'} {name}: {what}")
+        ok &= cond
+print("PASS test_bench_quick" if ok else "FAIL test_bench_quick")
+sys.exit(0 if ok else 1)
+PY
