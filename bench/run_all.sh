@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# run_all.sh: the single command that reruns every capacity scenario against Konsil and
+# Janus and regenerates docs/benchmarks.md (capacity section) and docs/bench/*.png:
+# builds the binaries, records the machine and versions (results/env.json), runs
+# bench/s1_fanout.sh .. s5_joinstorm.sh into bench/results/, then bench/plot.py.
+# The micro section of the page (bench/micro/run.sh) is left as it is.
+# Usage: bench/run_all.sh [--quick]   (--quick: scenario 1's smoke variant only, into
+#        a temporary results folder; the page and plots are not touched)
+# Env: KN_TARGETS, KN_SRTP, KN_BENCH_LOCK (bench/lib.sh); KONSIL_BIN_DIR to bench other binaries.
+set -eu
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+if [ "${1:-}" = --quick ]; then
+    tmp=$(mktemp -d /tmp/kn-bench-quick.XXXXXX)
+    bench/s1_fanout.sh --quick --out "$tmp/s1_fanout.jsonl"
+    cat "$tmp/s1_fanout.jsonl"
+    rm -rf "$tmp"
+    exit 0
+fi
+if [ -z "${KONSIL_BIN_DIR:-}" ]; then
+    cmake -S "$ROOT" -B "$ROOT/build" >/dev/null
+    cmake --build "$ROOT/build" -j2 --target konsil-sfu konsil-signaling kn-loadgen kn_lo_ifaddrs
+fi
+RES=$ROOT/bench/results
+mkdir -p "$RES"
+start=$(date +%s)
+commit=$(git -C "$ROOT" rev-parse --short HEAD)
+tree=$( [ -z "$(git -C "$ROOT" status --porcelain -- sfu signaling)" ] && echo "clean sfu/ and signaling/" \
+        || echo "sfu/ or signaling/ had uncommitted changes")
+bench/s1_fanout.sh
+bench/s3_consult.sh
+bench/s5_joinstorm.sh
+bench/s4_evening.sh
+bench/s2_group.sh
+python3 - "$RES/env.json" "$commit" "$tree" "$start" <<'PY'
+import json, os, platform, subprocess, sys, time
+def sh(c):
+    return subprocess.run(c, shell=True, capture_output=True, text=True).stdout.strip()
+out, commit, tree, start = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+env = {"commit": commit, "tree": tree, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(start)),
+       "cpu": sh("lscpu | sed -n 's/^Model name: *//p'"), "nproc": os.cpu_count(),
+       "mem": sh("free -g | awk '/Mem:/ {print $2 \" GiB\"}'"), "kernel": platform.release(),
+       "os": sh(". /etc/os-release && echo $PRETTY_NAME"),
+       "janus": sh("dpkg-query -W -f='${Version}' janus"),
+       "openssl": sh("openssl version | cut -d' ' -f2"),
+       "command": "bench/run_all.sh",
+       "duration": f"{(time.time() - start) / 60:.0f} min for all scenarios"}
+json.dump(env, open(out, "w"), indent=1)
+PY
+/usr/bin/python3 bench/plot.py
