@@ -64,6 +64,19 @@ static void rejects_with_reason(void **state) {
         {"{\"v\":1,\"type\":\"resume\",\"resume_token\":\"short\"}",      KN_EINVAL       },
         {"{\"type\":\"kick\",\"participant_id\":\"x\"}",                  KN_EINVAL       },
         {"{\"type\":\"p2p.offer\",\"to\":\"p00000000\",\"sdp\":\"a\\u0000b\"}", KN_EINVAL},
+        {"{\"type\":\"sfu.publish\"}",                                    KN_EINVAL       },
+        {"{\"type\":\"sfu.publish\",\"sdp\":7}",                          KN_EINVAL       },
+        {"{\"type\":\"sfu.subscribe.answer\",\"sdp\":\"v=0\"}",          KN_EINVAL       }, /* no revision */
+        {"{\"type\":\"sfu.subscribe.answer\",\"revision\":0,\"sdp\":\"v=0\"}", KN_EINVAL},
+        {"{\"type\":\"sfu.subscribe.answer\",\"revision\":1}",            KN_EINVAL       },
+        {"{\"type\":\"sfu.preferences\",\"max_spatial\":1}",              KN_EINVAL       }, /* no target */
+        {"{\"type\":\"sfu.preferences\",\"participant\":\"p00000000\"}",  KN_EINVAL       }, /* nothing to set */
+        {"{\"type\":\"sfu.preferences\",\"participant\":\"p00000000\",\"mid\":\"1\",\"paused\":true}", KN_EINVAL},
+        {"{\"type\":\"sfu.preferences\",\"participant\":\"p00000000\",\"max_spatial\":3}", KN_EINVAL},
+        {"{\"type\":\"sfu.preferences\",\"participant\":\"p00000000\",\"max_temporal\":-1}", KN_EINVAL},
+        {"{\"type\":\"sfu.preferences\",\"participant\":\"p00000000\",\"paused\":1}", KN_EINVAL},
+        {"{\"type\":\"sfu.preferences\",\"mid\":\"a-b\",\"paused\":true}", KN_EINVAL   },
+        {"{\"type\":\"sfu.preferences\",\"mid\":\"1234567890123456\",\"paused\":true}", KN_EINVAL},
     };
     (void)state;
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -97,6 +110,42 @@ static void relay_fields(void **state) {
     kn_wsmsg_free(&m);
     assert_int_equal(parse("{\"type\":\"p2p.ready\",\"epoch\":7,\"v\":1}", &m), 0);
     assert_int_equal(m.epoch, 7);
+    kn_wsmsg_free(&m);
+}
+
+static void sfu_messages(void **state) {
+    kn_wsmsg m;
+    (void)state;
+    assert_int_equal(parse("{\"type\":\"sfu.publish\",\"id\":12,\"sdp\":\"v=0\\r\\n\"}", &m), 0);
+    assert_int_equal(m.type, KN_WSMSG_SFU_PUBLISH);
+    assert_int_equal(m.id, 12);
+    assert_int_equal(m.sdp_len, 5);
+    kn_wsmsg_free(&m);
+    assert_int_equal(parse("{\"type\":\"sfu.unpublish\"}", &m), 0);
+    assert_int_equal(m.type, KN_WSMSG_SFU_UNPUBLISH);
+    kn_wsmsg_free(&m);
+    assert_int_equal(parse("{\"type\":\"sfu.subscribe.answer\",\"revision\":3,\"sdp\":\"v=0\"}", &m),
+                     0);
+    assert_int_equal(m.type, KN_WSMSG_SFU_SUB_ANSWER);
+    assert_int_equal(m.revision, 3);
+    kn_wsmsg_free(&m);
+    assert_int_equal(parse("{\"type\":\"sfu.preferences\",\"participant\":\"p0a1b2c3d\","
+                           "\"max_spatial\":0,\"paused\":false}",
+                           &m),
+                     0);
+    assert_int_equal(m.type, KN_WSMSG_SFU_PREFS);
+    assert_string_equal(m.target, "p0a1b2c3d");
+    assert_null(m.mid);
+    assert_int_equal(m.max_spatial, 0);
+    assert_int_equal(m.max_temporal, -1);
+    assert_int_equal(m.paused, KN_WSMSG_FALSE);
+    kn_wsmsg_free(&m);
+    assert_int_equal(parse("{\"type\":\"sfu.preferences\",\"mid\":\"3\",\"max_temporal\":1}", &m), 0);
+    assert_string_equal(m.mid, "3");
+    assert_null(m.target);
+    assert_int_equal(m.max_spatial, -1);
+    assert_int_equal(m.max_temporal, 1);
+    assert_int_equal(m.paused, KN_WSMSG_UNSET);
     kn_wsmsg_free(&m);
 }
 
@@ -180,7 +229,7 @@ int main(void) {
         cmocka_unit_test(id_echoed_on_failure), cmocka_unit_test(relay_fields),
         cmocka_unit_test(size_limits),  cmocka_unit_test(error_codes),
         cmocka_unit_test(bucket),       cmocka_unit_test(turn_vector),
-        cmocka_unit_test(ice_servers),
+        cmocka_unit_test(ice_servers),  cmocka_unit_test(sfu_messages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
