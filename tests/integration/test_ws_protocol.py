@@ -444,6 +444,26 @@ def sfu_room_name(tmp, room):
     return name
 
 
+def start_consent_room(port):
+    """Three in a room, one publishes, nobody ever connects ICE: after konsil-sfu's consent
+    timeout (30 s) its peer.closed events must reach the clients as sfu.closed publish /
+    subscribe."""
+    ws = [join(port, "sfu2", role)[0] for role in ("host", "guest", "guest")]
+    ws[0].send({"type": "sfu.publish", "id": 1, "sdp": fixture("publish_offer.sdp")})
+    check(ws[0].until("sfu.publish.answer", timeout=10) is not None, "consent room: host publishes")
+    return ws, time.time()
+
+
+def finish_consent_room(ws, t0):
+    m = ws[0].until("sfu.closed", timeout=max(1, 45 - (time.time() - t0)), which="publish")
+    took = time.time() - t0
+    check(m is not None and 25 <= took <= 45, f"SFU peer.closed (consent) → sfu.closed publish after {took:.1f} s")
+    m = ws[1].until("sfu.closed", timeout=5, which="subscribe")
+    check(m is not None, "a subscribe peer that expired too → sfu.closed subscribe")
+    for w in ws:
+        w.close()
+
+
 def tests_sfu(port, tmp):
     pub_offer = fixture("publish_offer.sdp")
     a, ja = join(port, "sfu1", "host")
@@ -496,6 +516,8 @@ def tests_sfu(port, tmp):
 
     room = sfu_room_name(tmp, "sfu1")
     ctl = Ctl(os.path.join(tmp, "state", "sfu-0.sock"))
+    base = ctl.request("sfu.info").get("result", {})
+    base = (base.get("peers", 0) - 3, base.get("rooms", 0) - 1)  # without sfu1's 3 peers and room
     st = ctl.request("peer.stats", room=room, peer=f"{aid}.pub1").get("result", {})
     prods = st.get("producers", [])
     check(len(prods) == 2 and any(len(p.get("encodings", [])) == 3 for p in prods),
@@ -586,7 +608,8 @@ def tests_sfu(port, tmp):
           "back to P2P: sfu.closed all")
     time.sleep(0.3)
     info = ctl.request("sfu.info").get("result", {})
-    check(info.get("peers") == 0 and info.get("rooms") == 0, f"SFU: no peer and no room left ({info.get('peers')}, {info.get('rooms')})")
+    check((info.get("peers"), info.get("rooms")) == base,
+          f"SFU: no peer and no room of sfu1 left ({info.get('peers')}, {info.get('rooms')}; other rooms {base})")
     a.send({"type": "sfu.publish", "id": 22, "sdp": pub_offer})
     e = a.until("error")
     check(e is not None and e["code"] == "state", "sfu.publish after the switch back: state")
@@ -653,8 +676,10 @@ def main():
             tests_resume_expiry(port)
             tests_limits(port)
             tests_http(port, tmp, env)
+            consent = start_consent_room(port)
             tests_sfu(port, tmp)
             tests_assets(port)
+            finish_consent_room(*consent)
             check(proc.poll() is None, "konsil-signaling still running")
         finally:
             proc.terminate()
