@@ -3,6 +3,7 @@
  */
 #include "api/api_stats.h"
 
+#include "bwe/bwe.h"
 #include "router/consumer.h"
 #include "router/producer.h"
 #include "router/transport.h"
@@ -31,10 +32,28 @@ static json_t *producers_json(kn_transport *t) {
 
 static json_t *layers_json(const kn_consumer *c) {
     const kn_layer_sel *s = &c->sel;
-    return json_pack("{s:i,s:i,s:i,s:i,s:i,s:i,s:b}", "spatial", s->current, "temporal",
+    return json_pack("{s:i,s:i,s:i,s:i,s:i,s:i,s:b,s:i,s:i}", "spatial", s->current, "temporal",
                      (int)s->cur_tid, "target_spatial", s->target, "target_temporal",
                      (int)s->target_tid, "max_spatial", (int)s->max_spatial, "max_temporal",
-                     (int)s->max_temporal, "paused", s->paused);
+                     (int)s->max_temporal, "paused", s->paused, "alloc_target",
+                     (int)c->alloc.target, "cap_spatial", (int)s->cap_spatial);
+}
+
+/* The send-side estimate toward this peer, null before it exists. */
+static json_t *bwe_json(const kn_transport *t) {
+    const kn_bwe *b = t->bwe;
+    if (b == NULL)
+        return json_null();
+    const kn_bwe_stats *s = &b->stats;
+    return json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "algorithm",
+                     b->algo->name, "estimate_bps", (json_int_t)kn_bwe_estimate_bps(b),
+                     "allocated_bps", (json_int_t)t->alloc_bps, "feedbacks",
+                     (json_int_t)s->feedbacks, "packets_received", (json_int_t)s->pkts_received,
+                     "packets_lost", (json_int_t)s->pkts_lost, "unknown_seq",
+                     (json_int_t)s->unknown_seq, "probes_sent", (json_int_t)s->probes_sent,
+                     "probes_ok", (json_int_t)s->probes_ok, "last_probe_bps",
+                     (json_int_t)s->last_probe_bps, "padding_sent", (json_int_t)t->stats.padding_sent,
+                     "remb_received", (json_int_t)t->stats.remb_received);
 }
 
 static json_t *consumers_json(kn_transport *t) {
@@ -84,10 +103,10 @@ json_t *kn_api_peer_stats(kn_transport *t) {
         (json_int_t)s->drop_srtp_auth, "malformed", (json_int_t)s->drop_malformed,
         "unknown_ssrc", (json_int_t)s->drop_unknown_ssrc, "pool_empty",
         (json_int_t)s->drop_pool_empty);
-    return json_pack("{s:s,s:s,s:s,s:s,s:f,s:o,s:o,s:o,s:o,s:o}", "state",
+    return json_pack("{s:s,s:s,s:s,s:s,s:f,s:o,s:o,s:o,s:o,s:o,s:o}", "state",
                      kn_dtls_state_name(kn_dtls_state_get(&t->dtls)), "transport",
                      t->tcp ? "tcp" : "udp", "remote", remote, "srtp_profile",
                      t->srtp_ready ? kn_srtp_profile_name(t->srtp.profile) : "none", "rtt_ms",
-                     t->rtt_ms_f, "rx", rx, "tx", tx, "dropped", dropped, "producers",
-                     producers_json(t), "consumers", consumers_json(t));
+                     t->rtt_ms_f, "rx", rx, "tx", tx, "dropped", dropped, "bwe", bwe_json(t),
+                     "producers", producers_json(t), "consumers", consumers_json(t));
 }

@@ -59,7 +59,8 @@ static void map_exts(kn_consumer *c, const kn_producer *p) {
     c->fwd = (kn_fwd_ext){.map = c->ext_map,
                           .mid_id = kn_rtp_params_ext_id(&c->params, KN_EXT_MID),
                           .mid_len = (uint8_t)mid_len, /* KN_MID_MAX = 16 */
-                          .mid = c->params.mid};
+                          .mid = c->params.mid,
+                          .twcc_id = c->twcc_id};
 }
 
 static uint32_t random_ssrc(void) {
@@ -89,6 +90,7 @@ int kn_consumer_create(kn_transport *t, kn_producer *p, const char *id,
     c->nack = (first->fb & KN_FB_NACK) != 0;
     c->vp8 = p->params.kind == KN_KIND_VIDEO && strcasecmp(first->name, "VP8") == 0;
     kn_layer_sel_init(&c->sel);
+    kn_alloc_consumer_init(&c->alloc, p->params.kind == KN_KIND_AUDIO);
     if (p->params.kind == KN_KIND_AUDIO || p->params.n_encodings < 2)
         c->sel.current = c->sel.target = 0; /* one stream: no switch to wait for */
     kn_vp8_map_init(&c->vmap);
@@ -197,17 +199,6 @@ static bool select_packet(kn_consumer *c, unsigned enc, const uint8_t *pkt, cons
     }
 }
 
-/* Every packet put on the wire, retransmissions included, takes the next
- * transport-wide sequence number of the subscriber's transport. */
-static void stamp_twcc(kn_consumer *c, uint8_t *buf, size_t len) {
-    kn_rtp rtp;
-    kn_rtp_ext ext;
-    const kn_rtp_ext_elem *e;
-    if (c->twcc_id != 0 && kn_rtp_parse(buf, len, &rtp) == 0 &&
-        kn_rtp_ext_parse(buf, &rtp, &ext) == 0 && (e = kn_rtp_ext_find(&ext, c->twcc_id)) != NULL)
-        kn_rtp_ext_set_twcc_seq(buf, e, c->t->twcc_seq++);
-}
-
 /* VP8 picture id / TL0PICIDX of the built packet: a fresh packet takes the
  * map's values (recorded in rec), a retransmission the recorded ones. */
 static void rewrite_vp8(kn_consumer *c, uint8_t *out, size_t n, kn_send_rec *rec, bool fresh) {
@@ -271,9 +262,8 @@ void kn_consumer_on_rtp(kn_consumer *c, unsigned enc, const uint8_t *pkt, size_t
     }
     if (c->nack)
         kn_send_stream_record(&c->send, &rec);
-    stamp_twcc(c, out, n);
     kn_send_stream_on_sent(&c->send, rec.ts, rtp.payload_len, now_ms);
-    kn_transport_send_rtp_buf(c->t, out, n, sizeof(out));
+    kn_transport_send_media(c->t, out, n, sizeof(out), c->twcc_id, false);
 }
 
 /* Rebuilds sent packet seq from the producer's history; KN_ENOENT when gone. */
@@ -298,8 +288,7 @@ void kn_consumer_on_nack(kn_consumer *c, const uint16_t *seqs, size_t n) {
             kn_send_stream_retransmit(&c->send, seqs[i], out, &len, sizeof(out)) != 0)
             continue;
         c->t->stats.rtx_sent++;
-        stamp_twcc(c, out, len);
-        kn_transport_send_rtp_buf(c->t, out, len, sizeof(out));
+        kn_transport_send_media(c->t, out, len, sizeof(out), c->twcc_id, false);
     }
 }
 

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "bwe/allocator.h"
 #include "router/fwd_ext.h"
 #include "router/layer_sel.h"
 #include "router/rtp_params.h"
@@ -43,6 +44,7 @@ typedef struct kn_consumer {
     uint64_t last_kf_req_ms;    /* keyframe asked for the target (rate limit) */
     kn_seq_map seq;
     kn_send_stream send;
+    kn_alloc_consumer alloc;    /* bandwidth allocator state (transport_bwe.c) */
     uint64_t plis_received, firs_received;
 } kn_consumer;
 

@@ -1,6 +1,6 @@
 /*
  * fwd_ext.c: extension block of a forwarded packet: id mapping plus the
- * consumer's own sdes:mid (RFC 8285 §4, RFC 8843 §15). The block is built on
+ * consumer's own sdes:mid (RFC 8285 §4, RFC 8843 §15) and transport-wide seq. The block is built on
  * the stack, then the payload is moved once to follow it.
  */
 #include "router/fwd_ext.h"
@@ -11,17 +11,23 @@
 #include "rtp/rtp.h"
 #include "rtp/rtp_ext.h"
 
-/* Mapped elements of the packet's block (data still in buf), mid appended. */
+static const uint8_t twcc_zero[2];
+
+/* Mapped elements of the packet's block (data still in buf), then the own
+ * mid and transport-wide seq elements. */
 static size_t collect(const kn_fwd_ext *f, const uint8_t *buf, const kn_rtp_ext *ext,
                       kn_rtp_ext_src *out) {
     size_t n = 0;
-    for (uint8_t i = 0; i < ext->count && n < KN_RTP_EXT_MAX - 1; i++) {
+    for (uint8_t i = 0; i < ext->count && n < KN_RTP_EXT_MAX - 2; i++) {
         const kn_rtp_ext_elem *e = &ext->elem[i];
         uint8_t id = f->map[e->id];
-        if (id != 0 && id != f->mid_id)
+        if (id != 0 && (f->mid_id == 0 || id != f->mid_id) && (f->twcc_id == 0 || id != f->twcc_id))
             out[n++] = (kn_rtp_ext_src){id, e->len, buf + e->off};
     }
-    out[n++] = (kn_rtp_ext_src){f->mid_id, f->mid_len, (const uint8_t *)f->mid};
+    if (f->mid_id != 0 && f->mid_len != 0)
+        out[n++] = (kn_rtp_ext_src){f->mid_id, f->mid_len, (const uint8_t *)f->mid};
+    if (f->twcc_id != 0)
+        out[n++] = (kn_rtp_ext_src){f->twcc_id, 2, twcc_zero};
     return n;
 }
 
@@ -33,7 +39,7 @@ int kn_fwd_ext_rewrite(const kn_fwd_ext *f, uint8_t *buf, size_t len, size_t cap
     size_t block_len;
     int rc;
 
-    if (f->mid_id == 0 || f->mid_len == 0)
+    if ((f->mid_id == 0 || f->mid_len == 0) && f->twcc_id == 0)
         return kn_rtp_ext_rewrite(buf, len, cap, f->map, new_len);
     if ((rc = kn_rtp_parse(buf, len, &rtp)) != 0)
         return rc;

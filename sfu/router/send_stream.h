@@ -45,6 +45,8 @@ typedef struct kn_send_stream {
     uint32_t rtt_ms;      /* from the last RR's LSR/DLSR, 0 = unknown */
     uint32_t rtt_q16;     /* the same in 1/65536 s, for sub-millisecond reporting */
     bool rtt_valid;
+    uint32_t rb_ext_seq; /* extended highest seq of the last report block */
+    bool rb_have;
 } kn_send_stream;
 
 void kn_send_stream_init(kn_send_stream *s, uint32_t ssrc, uint32_t rtx_ssrc, uint8_t rtx_pt,

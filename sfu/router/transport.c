@@ -38,6 +38,7 @@
 #include "router/consumer.h"
 #include "router/producer.h"
 #include "router/room.h"
+#include "router/transport_bwe.h"
 #include "router/transport_rtcp.h"
 #include "router/worker.h"
 #include "rtp/demux.h"
@@ -147,6 +148,7 @@ void kn_transport_destroy(kn_transport *t, const char *reason) {
         kn_worker_addr_remove(t->w, (struct sockaddr *)&t->addrs[i]);
     kn_tcp_close_owner(&t->w->tcp, t); /* t->tcp and any other connection checked for t */
     kn_worker_remove_ufrag(t->w, t);
+    kn_transport_bwe_close(t);
     kn_dtls_close(&t->dtls);
     kn_srtp_session_close(&t->srtp);
     kn_transport **pp = &t->room->transports;
@@ -402,8 +404,9 @@ void kn_transport_on_datagram(kn_transport *t, uint8_t *data, size_t len, size_t
     }
 }
 
-static int protect_send(kn_transport *t, uint8_t *buf, size_t len, size_t cap, bool rtcp) {
+static int protect_send(kn_transport *t, uint8_t *buf, size_t *plen, size_t cap, bool rtcp) {
     int rc;
+    size_t len = *plen;
     if (!t->srtp_ready || len > KN_MTU)
         return KN_ESTATE;
     rc = rtcp ? kn_srtp_session_protect_rtcp(&t->srtp, buf, &len, cap)
@@ -417,6 +420,7 @@ static int protect_send(kn_transport *t, uint8_t *buf, size_t len, size_t cap, b
     else
         t->stats.tx_rtp++;
     transport_send_raw(t, buf, len);
+    *plen = len;
     return 0;
 }
 
@@ -425,15 +429,32 @@ static int send_protected(kn_transport *t, const uint8_t *p, size_t len, bool rt
     if (len > KN_MTU)
         return KN_ESTATE;
     memcpy(buf, p, len);
-    return protect_send(t, buf, len, sizeof(buf), rtcp);
+    return protect_send(t, buf, &len, sizeof(buf), rtcp);
 }
 
 int kn_transport_send_rtp(kn_transport *t, const uint8_t *p, size_t len) {
     return send_protected(t, p, len, false);
 }
 
-int kn_transport_send_rtp_buf(kn_transport *t, uint8_t *buf, size_t len, size_t cap) {
-    return protect_send(t, buf, len, cap, false);
+/* Returns the transport-wide seq written, or -1. */
+static int32_t stamp_twcc(kn_transport *t, uint8_t *buf, size_t len, uint8_t twcc_id) {
+    kn_rtp rtp;
+    kn_rtp_ext ext;
+    const kn_rtp_ext_elem *e;
+    if (twcc_id == 0 || kn_rtp_parse(buf, len, &rtp) != 0 || !rtp.extension ||
+        kn_rtp_ext_parse(buf, &rtp, &ext) != 0 || (e = kn_rtp_ext_find(&ext, twcc_id)) == NULL ||
+        kn_rtp_ext_set_twcc_seq(buf, e, t->twcc_seq) != 0)
+        return -1;
+    return t->twcc_seq++;
+}
+
+int kn_transport_send_media(kn_transport *t, uint8_t *buf, size_t len, size_t cap,
+                            uint8_t twcc_id, bool padding) {
+    int32_t seq = stamp_twcc(t, buf, len, twcc_id);
+    int rc = protect_send(t, buf, &len, cap, false);
+    if (rc == 0 && seq >= 0)
+        kn_transport_bwe_on_sent(t, (uint16_t)seq, len, padding);
+    return rc;
 }
 
 int kn_transport_send_rtcp(kn_transport *t, const uint8_t *p, size_t len) {
@@ -471,6 +492,7 @@ bool kn_transport_on_tick(kn_transport *t, uint64_t now_ms, bool report) {
     }
     for (kn_producer *p = t->producers; p != NULL; p = p->next)
         kn_producer_on_tick(p, now_ms);
+    kn_transport_bwe_on_tick(t, now_ms); /* sets caps before the consumers' tick */
     for (kn_consumer *c = t->consumers; c != NULL; c = c->next)
         kn_consumer_on_tick(c, now_ms);
     if (report)

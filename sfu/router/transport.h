@@ -24,6 +24,7 @@ typedef struct kn_transport kn_transport;
 typedef struct kn_room kn_room;
 typedef struct kn_producer kn_producer;
 typedef struct kn_consumer kn_consumer;
+typedef struct kn_bwe kn_bwe;
 
 #define KN_TRANSPORT_ADDRS  4  /* remote addresses that passed a check */
 #define KN_SSRC_SLOTS       32 /* incoming SSRCs routed per transport */
@@ -47,7 +48,8 @@ typedef struct kn_xr_rrtr {
 typedef struct kn_transport_stats {
     uint64_t rx_packets, rx_bytes, rx_rtp, rx_rtcp, rx_rtx, nacks_sent, plis_sent, firs_sent;
     uint64_t tx_packets, tx_bytes, tx_rtp, tx_rtcp, nacks_received, rtx_sent, plis_received,
-        firs_received, twcc_sent, xr_rrtr_received, xr_dlrr_sent;
+        firs_received, twcc_sent, xr_rrtr_received, xr_dlrr_sent, twcc_received, remb_received,
+        padding_sent;
     uint64_t drop_stun_early, drop_stun_auth, drop_srtp_auth, drop_malformed, drop_unknown_ssrc, drop_pool_empty,
         drop_send;
 } kn_transport_stats;
@@ -82,6 +84,10 @@ typedef struct kn_transport {
     kn_twcc_rec twcc_rx;  /* arrivals of the publisher's transport-wide seqs */
     uint32_t rtcp_ssrc;
     kn_xr_rrtr rrtr[KN_XR_RRTR_SLOTS]; /* answered with DLRR after each SR */
+    kn_bwe *bwe;           /* send-side estimate toward this peer (transport_bwe.h) */
+    uint64_t bwe_alloc_ms; /* last allocation round */
+    uint32_t alloc_bps;    /* what that round allocated */
+    bool probing;          /* served by the worker's probe timer */
     uint32_t rtt_ms;  /* for NACK pacing */
     double rtt_ms_f;  /* as reported in peer.stats */
     kn_transport_stats stats;
@@ -118,9 +124,12 @@ bool kn_transport_on_tick(kn_transport *t, uint64_t now_ms, bool report);
 /* Sends plain RTP/RTCP of `len` bytes: copies into a send slot, protects, queues.
  * Returns 0 or a negative code (counted as drop_send). */
 int kn_transport_send_rtp(kn_transport *t, const uint8_t *p, size_t len);
-/* The same without the copy: protects buf (cap >= len + KN_SRTP_MAX_TRAILER)
- * in place, then queues it. */
-int kn_transport_send_rtp_buf(kn_transport *t, uint8_t *buf, size_t len, size_t cap);
+/* Forwarded media, retransmissions and probe padding: writes the next
+ * transport-wide seq into the element with id twcc_id (0: none), protects buf
+ * (cap >= len + KN_SRTP_MAX_TRAILER) in place, queues it and reports it to the
+ * estimator. Returns 0 or a negative code (counted as drop_send). */
+int kn_transport_send_media(kn_transport *t, uint8_t *buf, size_t len, size_t cap,
+                            uint8_t twcc_id, bool padding);
 int kn_transport_send_rtcp(kn_transport *t, const uint8_t *p, size_t len);
 
 /* Routing table for incoming SSRCs. */

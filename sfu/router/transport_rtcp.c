@@ -11,6 +11,7 @@
 #include "router/producer.h"
 #include "router/rtcp_xr.h"
 #include "router/transport.h"
+#include "router/transport_bwe.h"
 #include "router/worker.h"
 #include "rtp/rtcp.h"
 #include "rtp/rtcp_fb.h"
@@ -53,6 +54,7 @@ static void on_report_blocks(kn_transport *t, const uint8_t *p, size_t rb_off, u
             t->rtt_ms = c->send.rtt_ms;
             t->rtt_ms_f = c->send.rtt_q16 * 1000.0 / 65536.0;
         }
+        kn_transport_bwe_on_rb(t, c, &rb);
     }
 }
 
@@ -72,9 +74,15 @@ static void on_feedback(kn_transport *t, const uint8_t *p, size_t len, uint64_t 
             kn_consumer_on_nack(c, seqs, n);
         return;
     }
+    if (fb.pt == KN_RTCP_RTPFB && fb.fmt == KN_RTCP_FB_TWCC) {
+        kn_transport_bwe_on_twcc(t, p, len);
+        return;
+    }
     if (fb.pt != KN_RTCP_PSFB)
-        return; /* transport-cc feedback: used by the estimator (later issue) */
-    if (fb.fmt == KN_RTCP_FB_PLI) {
+        return;
+    if (fb.fmt == KN_RTCP_FB_AFB) {
+        kn_transport_bwe_on_remb(t, p, len);
+    } else if (fb.fmt == KN_RTCP_FB_PLI) {
         kn_consumer *c = consumer_by_ssrc(t, fb.media_ssrc);
         t->stats.plis_received++;
         if (c != NULL)

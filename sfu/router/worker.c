@@ -17,6 +17,7 @@
 #include "ice/ice_lite.h"
 #include "router/room.h"
 #include "router/transport.h"
+#include "router/transport_bwe.h"
 #include "rtp/demux.h"
 
 #define TICK_MS   20
@@ -278,6 +279,24 @@ static void on_tick(uv_timer_t *timer) {
     }
 }
 
+static void on_probe(uv_timer_t *timer) {
+    kn_worker *w = timer->data;
+    bool active = false;
+    for (kn_room *r = w->rooms; r != NULL; r = r->next)
+        for (kn_transport *t = r->transports; t != NULL; t = t->next)
+            if (t->probing) {
+                t->probing = kn_transport_bwe_on_probe_timer(t);
+                active = active || t->probing;
+            }
+    if (!active)
+        uv_timer_stop(timer);
+}
+
+void kn_worker_probe_start(kn_worker *w) {
+    if (!uv_is_active((uv_handle_t *)&w->probe))
+        uv_timer_start(&w->probe, on_probe, KN_BWE_PROBE_MS, KN_BWE_PROBE_MS);
+}
+
 int kn_worker_init(kn_worker *w, uv_loop_t *loop, const char *bind_ip, uint16_t port,
                    const char *announce_ip, uint32_t pool_packets) {
     int rc = KN_ENOMEM;
@@ -302,6 +321,8 @@ int kn_worker_init(kn_worker *w, uv_loop_t *loop, const char *bind_ip, uint16_t 
     uv_timer_init(loop, &w->tick);
     w->tick.data = w;
     uv_timer_start(&w->tick, on_tick, TICK_MS, TICK_MS);
+    uv_timer_init(loop, &w->probe);
+    w->probe.data = w;
     return 0;
 
 fail:
@@ -343,8 +364,9 @@ void kn_worker_close(kn_worker *w, void (*cb)(kn_worker *w)) {
     while (w->rooms != NULL)
         kn_room_destroy(w->rooms);
     w->close_cb = cb;
-    w->pending_close = 3;
+    w->pending_close = 4;
     uv_close((uv_handle_t *)&w->tick, on_tick_closed);
+    uv_close((uv_handle_t *)&w->probe, on_tick_closed);
     kn_udp_close(&w->udp, on_udp_closed);
     kn_tcp_close(&w->tcp, on_tcp_closed);
 }

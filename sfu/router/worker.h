@@ -45,6 +45,7 @@ typedef struct kn_worker {
     kn_tcp tcp;
     kn_dtls_ctx *dtls_ctx;
     uv_timer_t tick;
+    uv_timer_t probe; /* KN_BWE_PROBE_MS, runs only while a transport probes */
     uint64_t next_report_ms;
     kn_room *rooms;
     unsigned n_rooms, n_peers;
@@ -87,6 +88,10 @@ uint64_t kn_worker_now(const kn_worker *w);
 /* Handles one datagram from UDP (tcp_conn NULL) or an ICE-TCP frame. */
 void kn_worker_on_packet(kn_worker *w, const struct sockaddr *from, kn_tcp_conn *conn,
                          uint8_t *data, size_t len, size_t cap);
+
+/* Starts the probe padding timer (no-op when running); it stops itself when
+ * no transport probes any more. */
+void kn_worker_probe_start(kn_worker *w);
 
 /* Emits a control API event (steals params). */
 void kn_worker_emit(kn_worker *w, const char *name, void *params /* json_t * */);

@@ -15,14 +15,15 @@ import { binDir, controlClient, freeMediaPort, startProcess, sleep, pidAlive, on
 // (on the host Chromium checks from its eth0 address toward 127.0.0.1, and a reply from a
 // 0.0.0.0 socket would leave with source 192.0.2.2, which Chromium drops), and
 // test_sfu_direct_chromium.mjs checks that peers connect over UDP.
-export async function startSfu({ logLevel = process.env.KN_SFU_LOG || 'info', extraArgs = [], bindIp = null } = {}) {
+// netns: run it inside that network namespace, announcing announceIp (and binding it).
+export async function startSfu({ logLevel = process.env.KN_SFU_LOG || 'info', extraArgs = [], bindIp = null, netns = null, announceIp = '127.0.0.1' } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'konsil-sfu-'));
   const sock = join(dir, 'control.sock');
   const log = join(dir, 'sfu.log');
   const port = await freeMediaPort();
   const proc = startProcess(join(binDir, 'konsil-sfu'),
-    ['--port', String(port), '--announce-ip', '127.0.0.1', ...(bindIp ? ['--bind-ip', bindIp] : []), '--control', `unix:${sock}`, '--log-level', logLevel, ...extraArgs],
-    { logFile: log });
+    ['--port', String(port), '--announce-ip', announceIp, ...(bindIp ? ['--bind-ip', bindIp] : []), '--control', `unix:${sock}`, '--log-level', logLevel, ...extraArgs],
+    { logFile: log, netns: netns || undefined });
   let ctl;
   for (let i = 0; i < 100 && !ctl; i++) {
     if (!pidAlive(proc.pid)) throw new Error(`konsil-sfu exited; see ${log}`);

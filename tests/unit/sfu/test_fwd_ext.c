@@ -98,6 +98,52 @@ static void a_mapped_mid_element_is_replaced_not_doubled(void **state) {
     assert_memory_equal(buf, vp8_key_fwd, sizeof(vp8_key_fwd));
 }
 
+/* rtp_vp8_delta (no block) to a subscriber with transport-cc id 5 and mid id 1:
+ * the SFU's own transport-wide seq element (0 until the send path fills it). */
+static const uint8_t vp8_delta_twcc[] = {
+    0x90, 0x60, 0x1f, 0x4b, /* V=2 X=1 | M=0 PT=96 | seq=8011 */
+    0x00, 0x01, 0x6b, 0x48, /* timestamp=93000 */
+    0x1a, 0x2b, 0x3c, 0x4d, /* SSRC */
+    0xbe, 0xde, 0x00, 0x02, /* one-byte profile, 2 words */
+    0x11, 0x76, 0x30,       /* id=1 L=1: mid="v0" */
+    0x51, 0x00, 0x00,       /* id=5 L=1: transport-cc seq=0 */
+    0x00, 0x00,             /* padding */
+    0xa1, 0xb0, 0x16, 0x85, 0x01, 0x02, 0x03, /* VP8, unchanged */
+};
+
+static void writes_own_twcc_element_once(void **state) {
+    uint8_t buf[KN_PKTBUF_SLOT];
+    size_t n = 0;
+    kn_rtp r;
+    kn_rtp_ext x;
+    (void)state;
+    kn_fwd_ext f = fwd(1);
+    f.twcc_id = 5;
+    memcpy(buf, rtp_vp8_delta, sizeof(rtp_vp8_delta));
+    assert_int_equal(kn_fwd_ext_rewrite(&f, buf, sizeof(rtp_vp8_delta), sizeof(buf), &n), 0);
+    assert_int_equal(n, sizeof(vp8_delta_twcc));
+    assert_memory_equal(buf, vp8_delta_twcc, n);
+    /* the publisher's transport-cc (mapped to 5) is replaced, not doubled */
+    memcpy(buf, rtp_vp8_key, sizeof(rtp_vp8_key));
+    assert_int_equal(kn_fwd_ext_rewrite(&f, buf, sizeof(rtp_vp8_key), sizeof(buf), &n), 0);
+    assert_int_equal(kn_rtp_parse(buf, n, &r), 0);
+    assert_int_equal(kn_rtp_ext_parse(buf, &r, &x), 0);
+    assert_int_equal(x.count, 3); /* abs-send-time, mid, transport-cc */
+    const kn_rtp_ext_elem *e = kn_rtp_ext_find(&x, 5);
+    assert_non_null(e);
+    assert_int_equal(e->len, 2);
+    assert_int_equal(buf[e->off] | buf[e->off + 1], 0);
+    /* without mid: still the own element */
+    f = fwd(0);
+    f.twcc_id = 5;
+    memcpy(buf, rtp_vp8_delta, sizeof(rtp_vp8_delta));
+    assert_int_equal(kn_fwd_ext_rewrite(&f, buf, sizeof(rtp_vp8_delta), sizeof(buf), &n), 0);
+    assert_int_equal(kn_rtp_parse(buf, n, &r), 0);
+    assert_int_equal(kn_rtp_ext_parse(buf, &r, &x), 0);
+    assert_int_equal(x.count, 1);
+    assert_non_null(kn_rtp_ext_find(&x, 5));
+}
+
 static void without_mid_it_is_the_plain_id_rewrite(void **state) {
     uint8_t a[KN_PKTBUF_SLOT], b[KN_PKTBUF_SLOT];
     size_t na = 0, nb = 0;
@@ -140,6 +186,7 @@ int main(void) {
         cmocka_unit_test(writes_consumer_mid_and_drops_publisher_mid_rid),
         cmocka_unit_test(adds_a_block_to_a_packet_without_one),
         cmocka_unit_test(a_mapped_mid_element_is_replaced_not_doubled),
+        cmocka_unit_test(writes_own_twcc_element_once),
         cmocka_unit_test(without_mid_it_is_the_plain_id_rewrite),
         cmocka_unit_test(truncations_and_small_buffers_leave_the_packet_unchanged),
     };
