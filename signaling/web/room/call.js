@@ -318,7 +318,7 @@ export class Call extends EventTarget {
         video: p.last ? p.last.video : null, audio: p.last ? p.last.audio : null, quality: p.tile.quality });
     }
     return {
-      self: this.self, mode: this.mode, sig: this.sig.state, peers,
+      self: this.self, mode: this.mode, sig: this.sig.state, peers, selfTile: this.selfTile.gapStats(resetGaps),
       publisher: this.publisher ? { state: this.publisher.pc.connectionState, layers: await this.publisher.layers(),
         pair: await selectedPair(this.publisher.pc) } : null,
       subscriber: this.subscriber ? { state: this.subscriber.pc.connectionState, pair: await selectedPair(this.subscriber.pc) } : null,

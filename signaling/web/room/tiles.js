@@ -1,13 +1,15 @@
 // tiles.js: the call grid. One tile per participant (self included) with a name line,
 // role, muted badge, speaking ring and quality dot. Each tile has two <video> slots:
-// a new media path (P2P or SFU) plays into the hidden slot and is shown only once its
-// first frame is presented (requestVideoFrameCallback, else 'playing' + videoWidth),
+// a new media path (P2P or SFU) plays into the hidden slot and is shown only once it
+// presents frames (requestVideoFrameCallback, else 'playing' + videoWidth),
 // so the picture never goes blank during a mode switch. Every presented frame on the
 // visible slot is timed: gapStats() gives the longest gap between shown frames.
 
 import { t } from './i18n.js';
 
 const hasRvfc = 'requestVideoFrameCallback' in HTMLVideoElement.prototype;
+// A new path must present this many frames (it flows steadily) before the tile swaps.
+const SWAP_AFTER_FRAMES = 3;
 
 export class Tile {
   constructor(id, { self = false } = {}) {
@@ -25,6 +27,7 @@ export class Tile {
     this.lastFrame = 0;
     this.maxGap = 0;
     this.switches = [];
+    this.times = [];
     const cap = document.createElement('figcaption');
     this.nameEl = document.createElement('span');
     this.nameEl.className = 'name';
@@ -58,7 +61,7 @@ export class Tile {
   watch(v) {
     const onFrame = (now) => {
       if (this.slots[this.visible] === v) this.frame(now);
-      else if (v.pendingShow) v.pendingShow();
+      else if (v.pendingShow && ++v.pendingFrames >= SWAP_AFTER_FRAMES) v.pendingShow();
       if (hasRvfc) v.requestVideoFrameCallback(onFrame);
     };
     if (hasRvfc) v.requestVideoFrameCallback(onFrame);
@@ -76,6 +79,21 @@ export class Tile {
     if (this.lastFrame) this.maxGap = Math.max(this.maxGap, now - this.lastFrame);
     this.lastFrame = now;
     this.frames++;
+    this.times.push(now);
+    if (this.times.length > 600) this.times.splice(0, 300);
+  }
+
+  // Longest gap between shown frames within ±windowMs of time t (performance.now()).
+  gapAround(t, windowMs = 1000) {
+    let gap = 0;
+    let prev = null;
+    for (const x of this.times) {
+      if (x < t - windowMs) { prev = x; continue; }
+      if (x > t + windowMs) { if (prev !== null) gap = Math.max(gap, x - prev); break; }
+      if (prev !== null) gap = Math.max(gap, x - prev);
+      prev = x;
+    }
+    return Math.round(gap);
   }
 
   // Shows stream (source 'local' | 'p2p' | 'sfu'); resolves once its first frame is shown.
@@ -100,9 +118,11 @@ export class Tile {
         this.source = source;
         this.stream = stream;
         this.setAudio(audioStream);
-        this.switches.push({ from, to: source, at: Date.now() });
+        this.switches.push({ from, to: source, at: Date.now(), perf: performance.now() });
+        if (this.switches.length > 20) this.switches.shift();
         resolve(true);
       };
+      v.pendingFrames = 0;
       v.pendingShow = done;
       // Safety net where frame callbacks do not reach a transparent slot.
       const delay = hasRvfc ? 1500 : 0;
@@ -141,7 +161,8 @@ export class Tile {
   }
 
   gapStats(reset) {
-    const out = { frames: this.frames, maxGapMs: Math.round(this.maxGap), source: this.source,
+    const switches = this.switches.map((w) => ({ from: w.from, to: w.to, at: w.at, gapMs: this.gapAround(w.perf) }));
+    const out = { frames: this.frames, maxGapMs: Math.round(this.maxGap), source: this.source, switches,
       width: this.slots[this.visible].videoWidth, height: this.slots[this.visible].videoHeight };
     if (reset) this.maxGap = 0;
     return out;
