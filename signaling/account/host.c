@@ -95,7 +95,7 @@ int kn_host_create(kn_db *db, int64_t practice_id, const char *email, kn_host_ro
     rc = kn_db_exec_stmt(st);
     if (rc == KN_EEXIST) /* UNIQUE(email) or the practice foreign key */
         return sqlite3_extended_errcode(db->h) == SQLITE_CONSTRAINT_FOREIGNKEY ? KN_ENOENT
-                                                                                : KN_EEXIST;
+                                                                               : KN_EEXIST;
     if (rc != 0)
         return rc;
     memset(out, 0, sizeof(*out));
@@ -116,8 +116,8 @@ static int any_host(kn_db *db) {
     return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : KN_EIO;
 }
 
-int kn_host_create_first(kn_db *db, const char *practice_name, const char *email,
-                         kn_host_role role, const char *password, int64_t now, kn_host *out) {
+int kn_host_create_first(kn_db *db, const char *practice_name, const char *email, kn_host_role role,
+                         const char *password, int64_t now, kn_host *out) {
     int64_t practice;
     int rc;
 
@@ -210,8 +210,10 @@ void kn_host_login_verify(kn_host_attempt *l, const char *password, const char *
     else if (totp == NULL)
         l->result = KN_ESTATE;
     else
-        l->result = kn_totp_verify(l->totp_secret, KN_TOTP_SECRET_LEN, now, totp,
-                                   l->totp_last_step, &l->totp_step_used) == 0 ? 0 : KN_EAUTH;
+        l->result = kn_totp_verify(l->totp_secret, KN_TOTP_SECRET_LEN, now, totp, l->totp_last_step,
+                                   &l->totp_step_used) == 0
+                        ? 0
+                        : KN_EAUTH;
     if (l->found && now < l->locked_until) /* a lock answers alike for right and wrong passwords */
         l->result = KN_ELIMIT;
 }
@@ -254,8 +256,8 @@ int kn_host_login_finish(kn_db *db, kn_host_attempt *l, int64_t now) {
     return rc != 0 ? rc : l->result;
 }
 
-int kn_host_login(kn_db *db, const char *email, const char *password, const char *totp,
-                  int64_t now, kn_host *out) {
+int kn_host_login(kn_db *db, const char *email, const char *password, const char *totp, int64_t now,
+                  kn_host *out) {
     kn_host_attempt l;
     int rc;
 
@@ -289,8 +291,8 @@ int kn_host_totp_enable(kn_db *db, int64_t host_id, const uint8_t secret[KN_TOTP
 }
 
 int kn_host_totp_disable(kn_db *db, int64_t host_id) {
-    sqlite3_stmt *st = kn_db_stmt(db, S_TOTP_SET,
-                                  "UPDATE hosts SET totp_secret = ?, totp_last_step = ? WHERE id = ?");
+    sqlite3_stmt *st = kn_db_stmt(
+        db, S_TOTP_SET, "UPDATE hosts SET totp_secret = ?, totp_last_step = ? WHERE id = ?");
     int rc;
 
     if (st == NULL)

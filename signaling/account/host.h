@@ -18,9 +18,9 @@
 #include "account/totp.h"
 #include "store/db.h"
 
-#define KN_HOST_EMAIL_BUF     256
-#define KN_HOST_MAX_FAILURES  10
-#define KN_HOST_LOCK_S        900
+#define KN_HOST_EMAIL_BUF    256
+#define KN_HOST_MAX_FAILURES 10
+#define KN_HOST_LOCK_S       900
 
 typedef enum { KN_HOST_DOCTOR, KN_HOST_THERAPIST, KN_HOST_ASSISTANT } kn_host_role;
 
@@ -53,8 +53,8 @@ int kn_host_create(kn_db *db, int64_t practice_id, const char *email, kn_host_ro
  * transaction. Returns KN_EEXIST when any host exists already, else as
  * kn_host_create.
  */
-int kn_host_create_first(kn_db *db, const char *practice_name, const char *email,
-                         kn_host_role role, const char *password, int64_t now, kn_host *out);
+int kn_host_create_first(kn_db *db, const char *practice_name, const char *email, kn_host_role role,
+                         const char *password, int64_t now, kn_host *out);
 
 /* Looks up a host by id. Returns 0, KN_ENOENT, KN_EIO. */
 int kn_host_get(kn_db *db, int64_t id, kn_host *out);
@@ -85,8 +85,8 @@ void kn_host_login_verify(kn_host_attempt *l, const char *password, const char *
 int kn_host_login_finish(kn_db *db, kn_host_attempt *l, int64_t now);
 
 /* begin + verify + finish. On 0 fills *out. */
-int kn_host_login(kn_db *db, const char *email, const char *password, const char *totp,
-                  int64_t now, kn_host *out);
+int kn_host_login(kn_db *db, const char *email, const char *password, const char *totp, int64_t now,
+                  kn_host *out);
 
 /* Enables TOTP with `secret` once `confirm` is a valid code for it (proves the
  * app has it). Returns 0, KN_EAUTH (code wrong), KN_ENOENT, KN_EIO. */

@@ -123,8 +123,8 @@ int kn_totp_uri(const uint8_t *key, size_t keylen, const char *issuer, const cha
         pct(issuer, iss, sizeof(iss)) != 0 || pct(account, acc, sizeof(acc)) != 0)
         return KN_ELIMIT;
     n = snprintf(out, cap,
-                 "otpauth://totp/%s:%s?secret=%s&issuer=%s&algorithm=SHA1&digits=%d&period=%d",
-                 iss, acc, secret, iss, KN_TOTP_DIGITS, KN_TOTP_STEP_S);
+                 "otpauth://totp/%s:%s?secret=%s&issuer=%s&algorithm=SHA1&digits=%d&period=%d", iss,
+                 acc, secret, iss, KN_TOTP_DIGITS, KN_TOTP_STEP_S);
     OPENSSL_cleanse(secret, sizeof(secret));
     return n < 0 || (size_t)n >= cap ? KN_ELIMIT : 0;
 }

@@ -144,7 +144,8 @@ static int tls_verify_setup(conn *c) {
 
     if (inet_pton(AF_INET, c->cfg->host, &a4) == 1 || inet_pton(AF_INET6, c->cfg->host, &a6) == 1)
         return X509_VERIFY_PARAM_set1_ip_asc(vp, c->cfg->host) == 1 ? 0 : KN_ECRYPTO;
-    if (SSL_set_tlsext_host_name(c->ssl, c->cfg->host) != 1 || SSL_set1_host(c->ssl, c->cfg->host) != 1)
+    if (SSL_set_tlsext_host_name(c->ssl, c->cfg->host) != 1 ||
+        SSL_set1_host(c->ssl, c->cfg->host) != 1)
         return KN_ECRYPTO;
     return 0;
 }

@@ -19,13 +19,13 @@
 typedef struct kn_smtp_config {
     char host[KN_SMTP_STR];
     uint16_t port;
-    char user[KN_SMTP_STR];     /* empty: no AUTH */
+    char user[KN_SMTP_STR]; /* empty: no AUTH */
     char password[KN_SMTP_STR];
-    char from[KN_SMTP_STR];     /* envelope and header sender */
-    int starttls;               /* 1: required (default), 0: plain (no AUTH then) */
-    char ca_file[KN_SMTP_STR];  /* empty: system trust store */
-    char helo[KN_SMTP_STR];     /* EHLO name, default "localhost" */
-    int timeout_ms;             /* per network step, default 15000 */
+    char from[KN_SMTP_STR];    /* envelope and header sender */
+    int starttls;              /* 1: required (default), 0: plain (no AUTH then) */
+    char ca_file[KN_SMTP_STR]; /* empty: system trust store */
+    char helo[KN_SMTP_STR];    /* EHLO name, default "localhost" */
+    int timeout_ms;            /* per network step, default 15000 */
 } kn_smtp_config;
 
 /*
@@ -52,7 +52,7 @@ int kn_smtp_address_ok(const char *addr);
  *   KN_EAUTH   the server refused the credentials,
  *   KN_ENOMEM.
  */
-int kn_smtp_send(const kn_smtp_config *c, const char *rcpt, const char *msg, size_t len,
-                 char *err, size_t errcap);
+int kn_smtp_send(const kn_smtp_config *c, const char *rcpt, const char *msg, size_t len, char *err,
+                 size_t errcap);
 
 #endif

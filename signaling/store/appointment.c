@@ -224,7 +224,8 @@ fail:
 static void appt_row(sqlite3_stmt *st, kn_appointment *a) {
     const char *pid = (const char *)sqlite3_column_text(st, 1);
     kn_appt_type type = KN_APPT_ONE_TO_ONE;
-    int state = find_name(state_names, COUNT(state_names), (const char *)sqlite3_column_text(st, 7));
+    int state =
+        find_name(state_names, COUNT(state_names), (const char *)sqlite3_column_text(st, 7));
 
     memset(a, 0, sizeof(*a));
     a->id = sqlite3_column_int64(st, 0);
@@ -325,7 +326,8 @@ int kn_appointment_set_state(kn_db *db, int64_t id, kn_appt_state from, kn_appt_
 
     if (kn_appointment_state_name(from) == NULL || kn_appointment_state_name(to) == NULL)
         return KN_EINVAL;
-    st = kn_db_stmt(db, S_SET_STATE, "UPDATE appointments SET state = ? WHERE id = ? AND state = ?");
+    st =
+        kn_db_stmt(db, S_SET_STATE, "UPDATE appointments SET state = ? WHERE id = ? AND state = ?");
     if (st == NULL)
         return KN_EIO;
     sqlite3_bind_text(st, 1, state_names[to], -1, SQLITE_STATIC);

@@ -17,21 +17,16 @@
 
 #define KN_PUBLIC_ID_BUF         23 /* 16 random bytes in base64url + NUL */
 #define KN_PSEUDONYM_BUF         24
-#define KN_APPT_MAX_INVITEES     8  /* group session: 8 patients + 1 host */
+#define KN_APPT_MAX_INVITEES     8 /* group session: 8 patients + 1 host */
 #define KN_APPT_MAX_PARTICIPANTS (KN_APPT_MAX_INVITEES + 1)
-#define KN_APPT_MAX_COMPANIONS   2  /* interpreter / relative beside the one patient */
+#define KN_APPT_MAX_COMPANIONS   2    /* interpreter / relative beside the one patient */
 #define KN_CODE_GRACE_S          3600 /* a code stays valid this long after the end */
 #define KN_CODE_MAX_FAILURES     5
 #define KN_CODE_LOCK_S           900
 
 typedef enum { KN_APPT_ONE_TO_ONE, KN_APPT_WITH_COMPANION, KN_APPT_GROUP } kn_appt_type;
 typedef enum { KN_ROLE_PATIENT, KN_ROLE_INTERPRETER, KN_ROLE_RELATIVE } kn_invitee_role;
-typedef enum {
-    KN_APPT_SCHEDULED,
-    KN_APPT_ACTIVE,
-    KN_APPT_ENDED,
-    KN_APPT_CANCELLED
-} kn_appt_state;
+typedef enum { KN_APPT_SCHEDULED, KN_APPT_ACTIVE, KN_APPT_ENDED, KN_APPT_CANCELLED } kn_appt_state;
 
 typedef struct kn_appointment {
     int64_t id;

@@ -16,8 +16,8 @@ enum {
     S_EXISTS,
 };
 
-int kn_consultation_begin(kn_db *db, int64_t practice_id, kn_appt_type type,
-                          kn_host_role host_role, int64_t now, int64_t *id) {
+int kn_consultation_begin(kn_db *db, int64_t practice_id, kn_appt_type type, kn_host_role host_role,
+                          int64_t now, int64_t *id) {
     sqlite3_stmt *st;
     int rc;
 

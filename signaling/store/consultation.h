@@ -27,8 +27,8 @@ typedef struct kn_consultation {
 } kn_consultation;
 
 /* Records a start. Returns 0, KN_EINVAL, KN_ENOENT (practice), KN_EIO. */
-int kn_consultation_begin(kn_db *db, int64_t practice_id, kn_appt_type type,
-                          kn_host_role host_role, int64_t now, int64_t *id);
+int kn_consultation_begin(kn_db *db, int64_t practice_id, kn_appt_type type, kn_host_role host_role,
+                          int64_t now, int64_t *id);
 
 /* Counts one joining invitee of `role`; `participants_now` (host included)
  * raises the peak. Returns 0, KN_EINVAL, KN_ENOENT, KN_EIO. */

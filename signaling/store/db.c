@@ -122,8 +122,7 @@ sqlite3_stmt *kn_db_stmt(kn_db *db, int slot, const char *sql) {
         return NULL;
     st = db->stmts[slot];
     if (st == NULL) {
-        if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
-            SQLITE_OK) {
+        if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
             KN_LOG_ERROR("db", "prepare: %s", sqlite3_errmsg(db->h));
             return NULL;
         }

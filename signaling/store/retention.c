@@ -95,8 +95,8 @@ static void on_timer(uv_timer_t *t) {
     else if (c->consultations + c->appointments + c->codes + c->sessions > 0)
         KN_LOG_INFO("retention",
                     "purged %lld consultations, %lld appointments, %lld codes, %lld sessions",
-                    (long long)c->consultations, (long long)c->appointments,
-                    (long long)c->codes, (long long)c->sessions);
+                    (long long)c->consultations, (long long)c->appointments, (long long)c->codes,
+                    (long long)c->sessions);
 }
 
 int kn_retention_start(kn_retention *r, uv_loop_t *loop, kn_db *db, int days, kn_clock_fn clock,

@@ -58,7 +58,10 @@ static void normalize_accepts_typing_variants(void **state) {
     assert_int_equal(kn_access_code_normalize("ABCD-EFGH-JKL", 13, n), KN_EINVAL); /* long */
     assert_int_equal(kn_access_code_normalize("ABCD-EFGH-J0", 12, n), KN_EINVAL);  /* zero */
     assert_int_equal(kn_access_code_normalize("ABCD-EFGH-J\0K", 13, n), KN_EINVAL);
-    assert_int_equal(kn_access_code_normalize("ABCD\xc3\x84" "FGH-JK", 13, n), KN_EINVAL);
+    assert_int_equal(kn_access_code_normalize("ABCD\xc3\x84"
+                                              "FGH-JK",
+                                              13, n),
+                     KN_EINVAL);
 }
 
 static void mac_matches_independent_hmac_and_binds_invite(void **state) {
@@ -85,9 +88,8 @@ static void mac_matches_independent_hmac_and_binds_invite(void **state) {
 static void link_puts_code_in_fragment(void **state) {
     char buf[128];
     (void)state;
-    assert_int_equal(kn_access_code_link("konsil.example:8443", "AbC_d-9", "ABCD-EFGH-JK", buf,
-                                         sizeof(buf)),
-                     0);
+    assert_int_equal(
+        kn_access_code_link("konsil.example:8443", "AbC_d-9", "ABCD-EFGH-JK", buf, sizeof(buf)), 0);
     assert_string_equal(buf, "https://konsil.example:8443/join/AbC_d-9#code=ABCD-EFGH-JK");
     assert_int_equal(kn_access_code_link("[::1]", "x", "ABCD-EFGH-JK", buf, sizeof(buf)), 0);
     assert_int_equal(kn_access_code_link("evil/x", "x", "ABCD-EFGH-JK", buf, sizeof(buf)),
@@ -151,8 +153,8 @@ static int fx_setup(void **state) {
     assert_int_equal(
         sqlite3_exec(f->db.h, "INSERT INTO practices(name, created_at) VALUES('P', 1)", 0, 0, 0),
         SQLITE_OK);
-    f->a = (kn_appointment){.practice_id = 1, .start_at = NOW + 600, .duration_s = 1800,
-                            .type = KN_APPT_ONE_TO_ONE};
+    f->a = (kn_appointment){
+        .practice_id = 1, .start_at = NOW + 600, .duration_s = 1800, .type = KN_APPT_ONE_TO_ONE};
     assert_int_equal(kn_appointment_create(&f->db, key, &f->a, roles, 1, NOW, f->inv), 0);
     *state = f;
     return 0;

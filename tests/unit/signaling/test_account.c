@@ -33,9 +33,9 @@ static void scrypt_rfc7914_vector(void **state) {
         0x4a, 0x83, 0xee, 0x6d, 0x83, 0x60, 0xcb, 0xdf, 0xa2, 0xcc, 0x06, 0x40};
     uint8_t out[64];
     (void)state;
-    assert_int_equal(kn_password_scrypt("password", 8, (const uint8_t *)"NaCl", 4, 10, 8, 16, out,
-                                        sizeof(out)),
-                     0);
+    assert_int_equal(
+        kn_password_scrypt("password", 8, (const uint8_t *)"NaCl", 4, 10, 8, 16, out, sizeof(out)),
+        0);
     assert_memory_equal(out, expect, 64);
 }
 
@@ -114,23 +114,23 @@ static void first_host_once(void **state) {
                                           pw, NOW, &h),
                      0);
     assert_true(h.id > 0 && h.practice_id > 0);
-    assert_int_equal(kn_host_create_first(db, "Other", "x@example.org", KN_HOST_DOCTOR, pw, NOW,
-                                          &again),
-                     KN_EEXIST);
-    assert_int_equal(kn_host_create(db, h.practice_id, "DR@example.org", KN_HOST_ASSISTANT, pw,
-                                    NOW, &again),
-                     KN_EEXIST); /* e-mail compares case-insensitively */
+    assert_int_equal(
+        kn_host_create_first(db, "Other", "x@example.org", KN_HOST_DOCTOR, pw, NOW, &again),
+        KN_EEXIST);
+    assert_int_equal(
+        kn_host_create(db, h.practice_id, "DR@example.org", KN_HOST_ASSISTANT, pw, NOW, &again),
+        KN_EEXIST); /* e-mail compares case-insensitively */
     assert_int_equal(kn_host_create(db, 99, "a@example.org", KN_HOST_ASSISTANT, pw, NOW, &again),
                      KN_ENOENT);
-    assert_int_equal(kn_host_create(db, h.practice_id, "no-at-sign", KN_HOST_ASSISTANT, pw, NOW,
-                                    &again),
-                     KN_EINVAL);
-    assert_int_equal(kn_host_create(db, h.practice_id, "a@b\r\nBcc: x@y", KN_HOST_ASSISTANT, pw,
-                                    NOW, &again),
-                     KN_EINVAL);
-    assert_int_equal(kn_host_create(db, h.practice_id, "mfa@example.org", KN_HOST_ASSISTANT, pw,
-                                    NOW, &again),
-                     0);
+    assert_int_equal(
+        kn_host_create(db, h.practice_id, "no-at-sign", KN_HOST_ASSISTANT, pw, NOW, &again),
+        KN_EINVAL);
+    assert_int_equal(
+        kn_host_create(db, h.practice_id, "a@b\r\nBcc: x@y", KN_HOST_ASSISTANT, pw, NOW, &again),
+        KN_EINVAL);
+    assert_int_equal(
+        kn_host_create(db, h.practice_id, "mfa@example.org", KN_HOST_ASSISTANT, pw, NOW, &again),
+        0);
     assert_int_equal(kn_host_get(db, again.id, &got), 0);
     assert_string_equal(got.email, "mfa@example.org");
     assert_int_equal(got.role, KN_HOST_ASSISTANT);
@@ -173,9 +173,8 @@ static void totp_second_step(void **state) {
     /* Password alone asks for the code; the enrolment code cannot be replayed. */
     assert_int_equal(kn_host_login(db, "dr@example.org", pw, NULL, NOW, &out), KN_ESTATE);
     assert_int_equal(kn_host_login(db, "dr@example.org", pw, c, NOW, &out), KN_EAUTH);
-    assert_int_equal(kn_totp_hotp(secret, sizeof(secret), (uint64_t)kn_totp_step(NOW + 30), 6,
-                                  &code),
-                     0);
+    assert_int_equal(
+        kn_totp_hotp(secret, sizeof(secret), (uint64_t)kn_totp_step(NOW + 30), 6, &code), 0);
     snprintf(c, sizeof(c), "%06u", code);
     assert_int_equal(kn_host_login(db, "dr@example.org", "wrong password", c, NOW + 30, &out),
                      KN_EAUTH);
@@ -208,8 +207,9 @@ static void sessions_and_logout_everywhere(void **state) {
     assert_int_equal(kn_session_check(db, t3, strlen(t3), NOW, &who), KN_EAUTH);
     /* Only the hash is stored. */
     sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db->h, "SELECT count(*) FROM sessions WHERE token_hash = ?"
-                                               " OR CAST(token_hash AS TEXT) = ?",
+    assert_int_equal(sqlite3_prepare_v2(db->h,
+                                        "SELECT count(*) FROM sessions WHERE token_hash = ?"
+                                        " OR CAST(token_hash AS TEXT) = ?",
                                         -1, &st, NULL),
                      SQLITE_OK);
     sqlite3_bind_blob(st, 1, t1, 43, SQLITE_STATIC);

@@ -30,7 +30,9 @@ static void quoted_printable(void **state) {
     (void)state;
     qp("plain\n", "plain\r\n");
     qp("a=b\n", "a=3Db\r\n");
-    qp("l\xc3\xa4" "dt\n", "l=C3=A4dt\r\n"); /* "lädt" in UTF-8 */
+    qp("l\xc3\xa4"
+       "dt\n",
+       "l=C3=A4dt\r\n"); /* "lädt" in UTF-8 */
     qp("trailing \n", "trailing=20\r\n");
     qp("tab\t\r\nx", "tab=09\r\nx\r\n");
     qp("", "");
@@ -48,10 +50,13 @@ static void quoted_printable(void **state) {
 }
 
 static kn_invite sample(void) {
-    return (kn_invite){.from = "praxis@konsil.example", .to = "p@example.net",
+    return (kn_invite){.from = "praxis@konsil.example",
+                       .to = "p@example.net",
                        .practice = "Praxis\r\nBcc: evil@example.com",
                        .link = "https://k.example/join/abc#code=AB2C-DE3F-GH",
-                       .code = "AB2C-DE3F-GH", .start_at = 1796115600, .duration_s = 1500};
+                       .code = "AB2C-DE3F-GH",
+                       .start_at = 1796115600,
+                       .duration_s = 1500};
 }
 
 static void mail_headers_and_line_lengths(void **state) {

@@ -112,15 +112,16 @@ static void purge_at_the_boundary(void **state) {
     kn_retention_counts c;
     kn_invitee_role roles[] = {KN_ROLE_PATIENT};
     kn_invitee inv[1];
-    kn_appointment a = {.practice_id = f->host.practice_id, .start_at = T0 + 3600,
-                        .duration_s = 1800, .type = KN_APPT_ONE_TO_ONE};
+    kn_appointment a = {.practice_id = f->host.practice_id,
+                        .start_at = T0 + 3600,
+                        .duration_s = 1800,
+                        .type = KN_APPT_ONE_TO_ONE};
     char token[KN_SESSION_TOKEN_BUF];
     int64_t id, end = T0 + 3600 + 1800;
 
     assert_int_equal(kn_appointment_create(&f->db, key, &a, roles, 1, T0, inv), 0);
-    assert_int_equal(kn_consultation_begin(&f->db, a.practice_id, a.type, KN_HOST_THERAPIST,
-                                           T0 + 3600, &id),
-                     0);
+    assert_int_equal(
+        kn_consultation_begin(&f->db, a.practice_id, a.type, KN_HOST_THERAPIST, T0 + 3600, &id), 0);
     assert_int_equal(kn_consultation_end(&f->db, id, end), 0);
     assert_int_equal(kn_session_create(&f->db, f->host.id, T0, KN_SESSION_TTL_S, token), 0);
 
@@ -143,7 +144,7 @@ static void purge_at_the_boundary(void **state) {
     assert_int_equal(c.appointments, 1);
     assert_int_equal(count(&f->db, "SELECT count(*) FROM invitees"), 0); /* cascade */
     assert_int_equal(count(&f->db, "SELECT count(*) FROM consultations"), 0);
-    assert_int_equal(count(&f->db, "SELECT count(*) FROM hosts"), 1);   /* accounts stay */
+    assert_int_equal(count(&f->db, "SELECT count(*) FROM hosts"), 1); /* accounts stay */
     assert_int_equal(kn_retention_purge(&f->db, T0, 91, &c), KN_EINVAL);
     assert_int_equal(kn_retention_purge(&f->db, T0, 0, &c), KN_EINVAL);
 }

@@ -76,7 +76,8 @@ static int sink_start(sink *s, const char *name, int plain) {
     s->pid = fork();
     if (s->pid == 0) {
         char log[192];
-        snprintf(log, sizeof(log), "%s.log", s->out); /* the server's tracebacks stay out of ctest */
+        snprintf(log, sizeof(log), "%s.log",
+                 s->out); /* the server's tracebacks stay out of ctest */
         FILE *f = freopen(log, "w", stderr);
         (void)f;
         dup2(fds[1], 1);
@@ -168,9 +169,12 @@ static void on_sent(void *ctx, int rc, const char *err) {
 
 static void invitation_arrives_over_starttls_with_auth(void **state) {
     kn_smtp_config c = tls_config();
-    kn_invite inv = {.from = c.from, .to = "patient@example.net", .practice = "Praxis Dr. Weiß",
+    kn_invite inv = {.from = c.from,
+                     .to = "patient@example.net",
+                     .practice = "Praxis Dr. Weiß",
                      .link = "https://konsil.example/join/Q2xhcmEtMjAyNi0xMi0w#code=AB2C-DE3F-GH",
-                     .code = "AB2C-DE3F-GH", .start_at = 1796115600, /* 2026-12-01 09:00 UTC */
+                     .code = "AB2C-DE3F-GH",
+                     .start_at = 1796115600, /* 2026-12-01 09:00 UTC */
                      .duration_s = 1800};
     char msg[KN_INVITE_MAIL_MAX];
     size_t n;

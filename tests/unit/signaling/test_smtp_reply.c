@@ -70,9 +70,9 @@ static void every_truncation_asks_for_more(void **state) {
 
 static void malformed(void **state) {
     static const char *const bad[] = {
-        "25 x\r\n",       "2a0 x\r\n",          "650 x\r\n",         "160 x\r\n",
-        "260 x\r\n",      "250_x\r\n",          "250-a\r\n251 b\r\n", "250-a\r\n550 b\r\n",
-        "250 a\rb\r\n",   "\r\n",               "250-a\r\nxyz\r\n",  "250 a\0b\r\n",
+        "25 x\r\n",     "2a0 x\r\n", "650 x\r\n",          "160 x\r\n",
+        "260 x\r\n",    "250_x\r\n", "250-a\r\n251 b\r\n", "250-a\r\n550 b\r\n",
+        "250 a\rb\r\n", "\r\n",      "250-a\r\nxyz\r\n",   "250 a\0b\r\n",
     };
     kn_smtp_reply r;
     (void)state;

@@ -149,7 +149,8 @@ static void create_list_and_state(void **state) {
     assert_string_not_equal(inv[0].code, inv[1].code);
     assert_int_equal(inv[0].code_expires_at, NOW + 3600 + 1800 + KN_CODE_GRACE_S);
     /* The plaintext code is nowhere in the database. */
-    assert_int_equal(query_int(&db, "SELECT count(*) FROM invitees WHERE length(code_mac) = 32"), 3);
+    assert_int_equal(query_int(&db, "SELECT count(*) FROM invitees WHERE length(code_mac) = 32"),
+                     3);
 
     assert_int_equal(kn_appointment_get(&db, a.public_id, a.practice_id, &b), 0);
     assert_int_equal(b.id, a.id);

@@ -23,8 +23,12 @@ static void rfc6238_appendix_b_sha1(void **state) {
         int64_t t;
         uint32_t code;
     } v[] = {
-        {59, 94287082},         {1111111109, 7081804},  {1111111111, 14050471},
-        {1234567890, 89005924}, {2000000000, 69279037}, {20000000000LL, 65353130},
+        {59,            94287082},
+        {1111111109,    7081804 },
+        {1111111111,    14050471},
+        {1234567890,    89005924},
+        {2000000000,    69279037},
+        {20000000000LL, 65353130},
     };
     uint32_t code;
     (void)state;
@@ -99,8 +103,8 @@ static void malformed_codes(void **state) {
 
 static void base32_rfc4648_vectors(void **state) {
     static const char *const in[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
-    static const char *const out[] = {"", "MY", "MZXQ", "MZXW6", "MZXW6YQ", "MZXW6YTB",
-                                      "MZXW6YTBOI"};
+    static const char *const out[] = {"",        "MY",       "MZXQ",      "MZXW6",
+                                      "MZXW6YQ", "MZXW6YTB", "MZXW6YTBOI"};
     char buf[32];
     (void)state;
     for (int i = 0; i < 7; i++) {
@@ -124,9 +128,12 @@ static void otpauth_uri(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(rfc6238_appendix_b_sha1),     cmocka_unit_test(rfc4226_appendix_d_hotp),
-        cmocka_unit_test(window_of_one_step_each_side), cmocka_unit_test(replayed_step_is_refused),
-        cmocka_unit_test(malformed_codes),              cmocka_unit_test(base32_rfc4648_vectors),
+        cmocka_unit_test(rfc6238_appendix_b_sha1),
+        cmocka_unit_test(rfc4226_appendix_d_hotp),
+        cmocka_unit_test(window_of_one_step_each_side),
+        cmocka_unit_test(replayed_step_is_refused),
+        cmocka_unit_test(malformed_codes),
+        cmocka_unit_test(base32_rfc4648_vectors),
         cmocka_unit_test(otpauth_uri),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
