@@ -37,7 +37,6 @@
 #include "sdp_offer.h"
 
 #define TICK_MS 5
-#define WARMUP_US 2000000
 #define PUBLISHER_SETTLE_US 1000000
 
 /* PH_PUBLISHERS: Janus only, the loop runs until the publishers are connected. */
@@ -66,6 +65,7 @@ static void usage(void) {
             "usage: kn-loadgen (--server URL --secret S | --janus URL) --room R\n"
             "                  [--publishers P] [--subscribers N] | [--rooms R --room-size M]\n"
             "                  [--join-spread SEC] [--sub-layer 0-2] [--scenario NAME] [--brief]\n"
+            "                  [--warmup SEC]\n"
             "                  [--duration SEC] [--cpu C] [--server-pid PID]... [--layers 1-3]\n"
             "                  [--local-ip IP] [--connect-timeout SEC] [--srtp any|gcm|cm]\n");
 }
@@ -89,12 +89,12 @@ static int parse_args(int argc, char **argv, kn_lg_opts *o) {
         {"local-ip", 1, 0, 'i'}, {"connect-timeout", 1, 0, 't'}, {"srtp", 1, 0, 'S'},
         {"janus", 1, 0, 'J'}, {"rooms", 1, 0, 'R'}, {"room-size", 1, 0, 'M'},
         {"join-spread", 1, 0, 'j'}, {"sub-layer", 1, 0, 'L'}, {"scenario", 1, 0, 'N'},
-        {"brief", 0, 0, 'B'},
+        {"brief", 0, 0, 'B'}, {"warmup", 1, 0, 'W'},
         {0, 0, 0, 0}};
     int ch;
     *o = (kn_lg_opts){.publishers = 1, .duration = 20, .cpu = -1, .layers = 3,
                       .local_ip = "127.0.0.1", .connect_timeout = 15, .srtp = "any",
-                      .sub_layer = -1, .scenario = "fanout"};
+                      .sub_layer = -1, .scenario = "fanout", .warmup = 2};
     while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (ch) {
         case 's': o->server = optarg; break;
@@ -115,6 +115,7 @@ static int parse_args(int argc, char **argv, kn_lg_opts *o) {
         case 'L': o->sub_layer = atoi(optarg); break;
         case 'N': o->scenario = optarg; break;
         case 'B': o->brief = true; break;
+        case 'W': o->warmup = atof(optarg); break;
         case 'P':
             if (o->n_server_pids == KN_LG_MAX_PIDS)
                 return -1;
@@ -132,7 +133,7 @@ static int parse_args(int argc, char **argv, kn_lg_opts *o) {
     kn_lg_layout l = {.rooms = o->rooms, .room_size = o->room_size, .publishers = o->publishers,
                       .subscribers = o->subscribers};
     if (!o->room || kn_lg_layout_check(&l) != 0 || o->layers < 1 || o->layers > 3 ||
-        o->duration <= 0 || o->join_spread < 0 || o->sub_layer >= (int)o->layers)
+        o->duration <= 0 || o->warmup < 0 || o->join_spread < 0 || o->sub_layer >= (int)o->layers)
         return -1;
     return 0;
 }
@@ -304,7 +305,7 @@ static void on_tick(uv_timer_t *t) {
         r->phase_end_us = now + (uint64_t)(r->o.connect_timeout * 1e6); /* from the last join */
     } else if (r->ph == PH_CONNECT && (all_connected(r, r->n_peers) || now >= r->phase_end_us)) {
         r->ph = PH_WARMUP;
-        r->phase_end_us = now + WARMUP_US;
+        r->phase_end_us = now + (uint64_t)(r->o.warmup * 1e6);
     } else if (r->ph == PH_WARMUP && now >= r->phase_end_us) {
         r->ph = PH_MEASURE;
         r->phase_end_us = now + (uint64_t)(r->o.duration * 1e6);

@@ -20,7 +20,9 @@
  * transport-cc feedback every 100 ms (draft-holmer-rmcat-transport-wide-cc-01
  * §3.1), and a PLI when no keyframe completed within a second of the first
  * video packet or after a freeze of a second (at most one per second).
- * Latency: see lat.h. Libuv loop only; no allocation.
+ * Latency: see lat.h. Time to first media: the peer's first RTP packet and first
+ * complete video frame (first_rtp_us, first_frame_us; joiner.h stamps join_us).
+ * Libuv loop only; no allocation.
  */
 #ifndef KN_PEER_RX_H
 #define KN_PEER_RX_H

@@ -224,8 +224,9 @@ int kn_lg_report(const kn_lg_opts *o, const kn_peer *peers, unsigned n, const kn
                         "generator", gen);
         code = 3;
     } else {
-        res = json_pack("{s:s, s:s, s:f, s:i, s:i, s:f, s:i, s:o, s:o, s:o, s:o}", "scenario",
+        res = json_pack("{s:s, s:s, s:f, s:f, s:i, s:i, s:f, s:i, s:o, s:o, s:o, s:o}", "scenario",
                         o->scenario, "target", o->janus ? "janus" : "konsil", "window_s", secs,
+                        "warmup_s", o->warmup,
                         "rooms", (int)o->rooms, "room_size", (int)o->room_size, "join_spread_s",
                         o->join_spread, "sub_layer", o->sub_layer, "publishers",
                         publishers_json(peers, n), "subscribers",

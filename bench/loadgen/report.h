@@ -27,7 +27,7 @@ typedef struct kn_lg_opts {
     unsigned rooms, room_size; /* layout.h; rooms 0 = fan-out shape */
     int sub_layer;             /* subscribers ask for this simulcast layer (0 = q), -1 = top */
     bool brief;                /* leave out the per-subscriber list */
-    double duration, connect_timeout, join_spread;
+    double duration, warmup, connect_timeout, join_spread;
     int cpu;
     pid_t server_pids[KN_LG_MAX_PIDS];
     unsigned n_server_pids;
