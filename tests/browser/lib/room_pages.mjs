@@ -3,16 +3,31 @@
 // builds participant links, opens room pages in Chromium (one context per page) and
 // Firefox (puppeteer-core), reads the page's window.knRoom test hook (#test=1), and
 // measures decode progress between two snapshots.
+import https from 'node:https';
 import { startKonsil, sleep, withTimeout, onCleanup } from '../../lib/konsil.mjs';
 
-export async function startRoomServer(env = {}) {
-  const k = await startKonsil({ tls: false, env: { KONSIL_P2P_GRACE_MS: '3000', ...env } });
+// opts: host/announceIp/tls for a server off loopback (TLS then: the page is a secure
+// context only on https or 127.0.0.1).
+export async function startRoomServer(env = {}, opts = {}) {
+  const k = await startKonsil({ tls: false, ...opts, env: { KONSIL_P2P_GRACE_MS: '3000', ...env } });
   // The room page must be served (the server side of issue 4).
-  const res = await fetch(`${k.base}/room/probe`).catch((e) => ({ status: `error ${e.message}` }));
+  const res = await fetchInsecure(`${k.base}/room/probe`).catch((e) => ({ status: `error ${e.message}` }));
   if (res.status !== 200) throw new Error(`GET /room/probe: ${res.status}: konsil-signaling does not serve room.html yet`);
   const csp = res.headers.get('content-security-policy') || '';
   if (!/script-src 'self'/.test(csp)) throw new Error(`room page without a strict CSP: ${csp}`);
   return k;
+}
+
+// GET that accepts the server's self-signed certificate.
+function fetchInsecure(url) {
+  if (!url.startsWith('https:')) return fetch(url);
+  return new Promise((resolve, reject) => {
+    const req = https.get(url, { rejectUnauthorized: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode, headers: { get: (h) => res.headers[h.toLowerCase()] || null } }));
+    });
+    req.on('error', reject);
+  });
 }
 
 export function roomLink(k, room, role, { name, prejoin = false, relay = false, lang } = {}) {

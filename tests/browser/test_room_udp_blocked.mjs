@@ -1,0 +1,63 @@
+// test_room_udp_blocked.mjs: a patient whose network blocks UDP. Chromium runs in a
+// network namespace that drops all incoming UDP; konsil-signaling, konsil-sfu and coturn
+// listen on the root side of the veth (HTTPS). With a Firefox participant (root
+// namespace) the P2P call must come up through TURN over TCP (default ICE policy, no
+// hint from the page); after a third participant (Chromium, root namespace) joins, the
+// blocked browser must publish and receive through the SFU over ICE-TCP.
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { runTest, check, sleep, startProcess, freeMediaPort, pidAlive, onCleanup } from '../lib/konsil.mjs';
+import { launchChromium, launchFirefox } from '../lib/browsers.mjs';
+import { chromiumWrapper } from '../lib/netns.mjs';
+import { udpBlockedNamespace } from './lib/room_netns.mjs';
+import { startRoomServer, roomLink, openRoom, waitSnap, measure, fmt } from './lib/room_pages.mjs';
+
+runTest('room_udp_blocked', 300, async () => {
+  const net = udpBlockedNamespace();
+  const dir = mkdtempSync(join(tmpdir(), 'konsil-coturn-'));
+  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+  const turnPort = await freeMediaPort(net.ipRoot);
+  const turn = startProcess('/usr/bin/turnserver', ['-n', '--listening-port', String(turnPort),
+    '--use-auth-secret', '--static-auth-secret', 'S', '--realm', 'konsil', '--listening-ip', net.ipRoot,
+    '--relay-ip', net.ipRoot, '--allow-loopback-peers', '--no-cli', '--no-tls', '--no-dtls',
+    '--min-port', '41000', '--max-port', '41999'], { logFile: join(dir, 'turnserver.out') });
+  await sleep(800);
+  check(pidAlive(turn.pid), `coturn runs on ${net.ipRoot}:${turnPort}`);
+  const k = await startRoomServer({
+    KONSIL_TURN_URLS: `turn:${net.ipRoot}:${turnPort}?transport=udp,turn:${net.ipRoot}:${turnPort}?transport=tcp`,
+    KONSIL_TURN_SECRET: 'S',
+  }, { host: net.ipRoot, announceIp: net.ipRoot, tls: true });
+  console.log(`konsil-signaling on ${k.base}; Chromium in ${net.ns} (${net.ipNs}) without UDP`);
+
+  const blocked = await launchChromium({ executablePath: chromiumWrapper(net.ns) });
+  const [firefox, chromium] = [await launchFirefox(), await launchChromium()];
+  const a = await openRoom(blocked, roomLink(k, 'udp-1', 'guest', { name: 'Patientin' }), { label: 'chromium-no-udp' });
+  const b = await openRoom(firefox, roomLink(k, 'udp-1', 'host', { name: 'Praxis' }), { label: 'firefox' });
+  const p2p = (s) => s.mode.mode === 'p2p' && s.peers.length === 1 && s.peers[0].source === 'p2p' &&
+    s.peers[0].video && s.peers[0].video.framesDecoded > 30 && s.peers[0].link.pair;
+  const sa = await waitSnap(a, p2p, 45000, 'P2P video without UDP');
+  await waitSnap(b, p2p, 20000, 'Firefox decodes the blocked browser');
+  const pair = sa.peers[0].link.pair;
+  console.log(`blocked browser P2P pair: ${fmt(pair)}; UDP packets dropped so far: ${net.dropped()}`);
+  check(pair.local.type === 'relay' && pair.local.relayProtocol === 'tcp', 'P2P runs through TURN over TCP');
+  check(net.dropped() > 0, 'UDP was tried and dropped');
+  for (const p of [a, b]) {
+    const m = Object.values(await measure(p, 3))[0];
+    console.log(`${p.knName} receives P2P: ${fmt(m)}`);
+    check(m.decodeFps >= 15 && m.audioSamples > 0, `${p.knName}: video ${m.decodeFps.toFixed(1)} fps and audio`);
+  }
+
+  await openRoom(chromium, roomLink(k, 'udp-1', 'guest', { name: 'Dolmetscher' }), { label: 'chromium' });
+  const sfu = (s) => s.mode.mode === 'sfu' && s.peers.length === 2 && s.publisher && s.publisher.pair &&
+    s.peers.every((x) => x.source === 'sfu' && x.video && x.video.framesDecoded > 10);
+  const ss = await waitSnap(a, sfu, 45000, 'blocked browser in SFU mode');
+  console.log(`blocked browser SFU publish pair: ${fmt(ss.publisher.pair)}, subscribe pair: ${fmt(ss.subscriber.pair)}`);
+  check(ss.publisher.pair.local.protocol === 'tcp' && ss.publisher.pair.remote.protocol === 'tcp', 'publish connection uses ICE-TCP to the SFU');
+  check(ss.subscriber.pair && ss.subscriber.pair.local.protocol === 'tcp', 'subscribe connection uses ICE-TCP to the SFU');
+  const m = await measure(a, 3);
+  console.log(`blocked browser receives via the SFU: ${fmt(m)}`);
+  for (const x of Object.values(m)) check(x.decodeFps >= 10, `blocked browser decodes ${x.name} via the SFU at ${x.decodeFps.toFixed(1)} fps`);
+  const sb = await waitSnap(b, sfu, 20000, 'Firefox in SFU mode');
+  check(sb.peers.some((x) => x.name === 'Patientin'), 'Firefox decodes the blocked browser via the SFU');
+});
