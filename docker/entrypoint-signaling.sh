@@ -1,7 +1,8 @@
 #!/bin/sh
 # entrypoint-signaling.sh: starts konsil-signaling in its container. Secrets may come as
-# files (compose secrets): KONSIL_SFU_SECRET_FILE and KONSIL_TOKEN_SECRET_FILE are read into
-# KONSIL_SFU_SECRET and KONSIL_TOKEN_SECRET. Every other KONSIL_* variable goes to the
+# files (compose secrets): KONSIL_SFU_SECRET_FILE, KONSIL_TOKEN_SECRET_FILE and
+# KONSIL_TURN_SECRET_FILE are read into KONSIL_SFU_SECRET, KONSIL_TOKEN_SECRET and
+# KONSIL_TURN_SECRET. Every other KONSIL_* variable goes to the
 # binary unchanged, which checks it (docs/configuration.md). Arguments pass through, so
 # `... konsil-signaling token --room R --role publish` also works.
 set -eu
@@ -16,4 +17,5 @@ from_file() { # from_file VAR: VAR_FILE -> VAR
 }
 from_file KONSIL_SFU_SECRET
 from_file KONSIL_TOKEN_SECRET
+from_file KONSIL_TURN_SECRET
 exec /usr/bin/konsil-signaling "$@"
