@@ -1,33 +1,25 @@
 /*
  * smtp.c: blocking SMTP client with STARTTLS and AUTH, settings from the
- * environment (see smtp.h). Reply parsing is notify/smtp_reply.c. Sending
+ * environment (see smtp.h). Reply parsing is notify/smtp_reply.c, the
+ * connection and TLS notify/netconn.c. Sending
  * runs on a worker thread, never the loop.
  */
 #include "notify/smtp.h"
 
-#include <arpa/inet.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
 
 #include <openssl/crypto.h>
-#include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 
 #include "core/err.h"
+#include "notify/netconn.h"
 #include "notify/smtp_reply.h"
 
 typedef struct conn {
     const kn_smtp_config *cfg;
-    int fd;
-    SSL_CTX *ctx;
-    SSL *ssl;
+    kn_netconn net;
     uint8_t buf[4096];
     size_t len;
     kn_smtp_reply reply;
@@ -48,50 +40,16 @@ static int fail_reply(conn *c, int rc, const char *step) {
     return rc;
 }
 
-static int sock_connect(conn *c) {
-    struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL, *ai;
-    struct timeval tv = {.tv_sec = c->cfg->timeout_ms / 1000,
-                         .tv_usec = (c->cfg->timeout_ms % 1000) * 1000};
-    char port[8];
-
-    snprintf(port, sizeof(port), "%u", c->cfg->port);
-    if (getaddrinfo(c->cfg->host, port, &hints, &res) != 0)
-        return fail(c, KN_EIO, "cannot resolve SMTP host");
-    for (ai = res; ai != NULL; ai = ai->ai_next) {
-        c->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-        if (c->fd < 0)
-            continue;
-        /* SO_SNDTIMEO also bounds connect() on Linux. */
-        setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-        setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-        if (connect(c->fd, ai->ai_addr, ai->ai_addrlen) == 0)
-            break;
-        close(c->fd);
-        c->fd = -1;
-    }
-    freeaddrinfo(res);
-    return c->fd < 0 ? fail(c, KN_EIO, "cannot connect to SMTP host") : 0;
-}
-
 static int raw_write(conn *c, const void *p, size_t n) {
-    const uint8_t *b = p;
-    while (n > 0) {
-        ssize_t w = c->ssl != NULL ? SSL_write(c->ssl, b, (int)(n > 16384 ? 16384 : n))
-                                   : send(c->fd, b, n, MSG_NOSIGNAL);
-        if (w <= 0)
-            return fail(c, KN_EIO, "write to SMTP server failed");
-        b += w;
-        n -= (size_t)w;
-    }
-    return 0;
+    return kn_netconn_write(&c->net, p, n) == 0 ? 0
+                                                : fail(c, KN_EIO, "write to SMTP server failed");
 }
 
 static int raw_read(conn *c) {
     ssize_t r;
     if (c->len == sizeof(c->buf))
         return fail(c, KN_EPROTO, "SMTP reply too long");
-    r = c->ssl != NULL ? SSL_read(c->ssl, c->buf + c->len, (int)(sizeof(c->buf) - c->len))
-                       : recv(c->fd, c->buf + c->len, sizeof(c->buf) - c->len, 0);
+    r = kn_netconn_read(&c->net, c->buf + c->len, sizeof(c->buf) - c->len);
     if (r <= 0)
         return fail(c, KN_EIO, "SMTP server closed or timed out");
     c->len += (size_t)r;
@@ -137,19 +95,6 @@ static int ehlo(conn *c) {
     return 0;
 }
 
-static int tls_verify_setup(conn *c) {
-    X509_VERIFY_PARAM *vp = SSL_get0_param(c->ssl);
-    struct in6_addr a6;
-    struct in_addr a4;
-
-    if (inet_pton(AF_INET, c->cfg->host, &a4) == 1 || inet_pton(AF_INET6, c->cfg->host, &a6) == 1)
-        return X509_VERIFY_PARAM_set1_ip_asc(vp, c->cfg->host) == 1 ? 0 : KN_ECRYPTO;
-    if (SSL_set_tlsext_host_name(c->ssl, c->cfg->host) != 1 ||
-        SSL_set1_host(c->ssl, c->cfg->host) != 1)
-        return KN_ECRYPTO;
-    return 0;
-}
-
 static int starttls(conn *c) {
     int rc;
 
@@ -163,22 +108,8 @@ static int starttls(conn *c) {
         return fail(c, KN_EPROTO, "data after STARTTLS reply");
     c->len = 0;
     memset(&c->reply, 0, sizeof(c->reply));
-    if ((c->ctx = SSL_CTX_new(TLS_client_method())) == NULL)
-        return fail(c, KN_ECRYPTO, "TLS context");
-    SSL_CTX_set_min_proto_version(c->ctx, TLS1_2_VERSION);
-    SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, NULL);
-    if ((c->cfg->ca_file[0] ? SSL_CTX_load_verify_locations(c->ctx, c->cfg->ca_file, NULL)
-                            : SSL_CTX_set_default_verify_paths(c->ctx)) != 1 ||
-        (c->ssl = SSL_new(c->ctx)) == NULL || SSL_set_fd(c->ssl, c->fd) != 1 ||
-        tls_verify_setup(c) != 0)
-        return fail(c, KN_ECRYPTO, "TLS setup");
-    if (SSL_connect(c->ssl) != 1) {
-        snprintf(c->err, c->errcap, "TLS handshake: %s",
-                 X509_verify_cert_error_string(SSL_get_verify_result(c->ssl)));
-        SSL_free(c->ssl);
-        c->ssl = NULL;
-        return KN_ECRYPTO;
-    }
+    if ((rc = kn_netconn_start_tls(&c->net, c->cfg->host, c->cfg->ca_file, c->err, c->errcap)) != 0)
+        return rc;
     memset(&c->ext, 0, sizeof(c->ext));
     return ehlo(c); /* RFC 3207 §4.2: EHLO again, extensions may differ */
 }
@@ -225,7 +156,7 @@ static int auth_login(conn *c) {
 static int authenticate(conn *c) {
     int rc;
 
-    if (c->ssl == NULL)
+    if (c->net.ssl == NULL)
         return fail(c, KN_EPROTO, "refusing AUTH without TLS");
     if (c->ext.auth_plain)
         rc = auth_plain(c);
@@ -287,7 +218,9 @@ static int transaction(conn *c, const char *rcpt, const char *msg, size_t len) {
 static int session(conn *c, const char *rcpt, const char *msg, size_t len) {
     int rc;
 
-    if ((rc = sock_connect(c)) != 0 || (rc = read_reply(c)) != 0)
+    if (kn_netconn_connect(&c->net, c->cfg->host, c->cfg->port, c->cfg->timeout_ms) != 0)
+        return fail(c, KN_EIO, "cannot connect to SMTP host");
+    if ((rc = read_reply(c)) != 0)
         return rc;
     if (c->reply.code != 220)
         return fail_reply(c, KN_EPROTO, "greeting");
@@ -312,19 +245,13 @@ int kn_smtp_send(const kn_smtp_config *cfg, const char *rcpt, const char *msg, s
     if ((c = calloc(1, sizeof(*c))) == NULL)
         return KN_ENOMEM;
     c->cfg = cfg;
-    c->fd = -1;
+    c->net.fd = -1;
     c->err = err;
     c->errcap = errcap;
     rc = session(c, rcpt, msg, len);
-    if (c->ssl != NULL)
-        SSL_shutdown(c->ssl);
-    SSL_free(c->ssl);
-    SSL_CTX_free(c->ctx);
-    if (c->fd >= 0)
-        close(c->fd);
+    kn_netconn_close(&c->net);
     OPENSSL_cleanse(c, sizeof(*c));
     free(c);
-    ERR_clear_error();
     return rc;
 }
 
