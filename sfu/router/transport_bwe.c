@@ -78,17 +78,26 @@ void kn_transport_bwe_on_rb(kn_transport *t, kn_consumer *c, const kn_rtcp_rb *r
         kn_bwe_on_rtt(t->bwe, (uint32_t)((uint64_t)s->rtt_q16 * 1000000u / 65536u), now);
 }
 
-static bool wants_twcc(const kn_transport *t) {
-    for (const kn_consumer *c = t->consumers; c != NULL; c = c->next)
+/* Which feedback the subscriber gives: transport-cc (any consumer has the
+ * extension), else REMB (rtcp-fb goog-remb), else none. */
+static const char *feedback_algo(const kn_transport *t) {
+    bool remb = false;
+    for (const kn_consumer *c = t->consumers; c != NULL; c = c->next) {
         if (c->twcc_id != 0)
-            return true;
-    return false;
+            return "gcc";
+        remb = remb || (c->params.n_codecs > 0 && (c->params.codecs[0].fb & KN_FB_REMB));
+    }
+    return remb ? "remb" : NULL;
 }
 
+/* Without feedback there is nothing to estimate from: no estimator, no cap. */
 static int create(kn_transport *t, uint64_t now) {
-    bool twcc = wants_twcc(t);
+    const char *algo = feedback_algo(t);
+    if (algo == NULL)
+        return KN_ENOENT;
+    bool twcc = algo[0] == 'g';
     kn_bwe_config cfg = {.initial_probe = twcc, .max_bps = KN_BWE_MAX_BPS};
-    int rc = kn_bwe_create(&t->bwe, kn_bwe_algo_find(twcc ? "gcc" : "remb"), &cfg, 0, now);
+    int rc = kn_bwe_create(&t->bwe, kn_bwe_algo_find(algo), &cfg, 0, now);
     if (rc != 0) {
         t->bwe = NULL;
         KN_LOG_WARN("bwe", "peer %s: estimator: %s", t->id, kn_strerror(rc));

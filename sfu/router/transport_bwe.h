@@ -9,7 +9,8 @@
  * worker's 3 ms probe timer (armed only while a probe is active) sends the
  * probe as padding-only RTP on a video consumer's RTX SSRC. The estimator is
  * created on the first 100 ms round after SRTP is up with a consumer ("gcc"
- * when a consumer negotiated transport-cc, else "remb"). Media loop only;
+ * when a consumer negotiated transport-cc, else "remb" when one negotiated
+ * goog-remb; with neither there is no estimate and no cap). Media loop only;
  * allocates only in kn_bwe_create, nothing per packet.
  */
 #ifndef KN_TRANSPORT_BWE_H
