@@ -16,6 +16,9 @@ KN_SRTP=${KN_SRTP:-gcm}
 KN_TARGETS=${KN_TARGETS:-konsil janus}
 KN_SERVER_CPU=${KN_SERVER_CPU:-0}
 KN_GEN_CPU=${KN_GEN_CPU:-1}
+# Warm-up before the window, both servers: konsil-sfu's bandwidth estimator starts each
+# subscriber at 300 kbit/s and needs a few seconds to allow the 1.2 Mbit/s top layer.
+KN_WARMUP=${KN_WARMUP:-8}
 KN_PIDS=""
 KN_STATE=""
 KN_STOP_SIG=TERM
@@ -116,7 +119,7 @@ kn_point() {
         pidargs=""
         for pid in $KN_SERVER_PIDS; do pidargs="$pidargs --server-pid $pid"; done
         # shellcheck disable=SC2086
-        line=$("$KN_BIN/kn-loadgen" $KN_ARGS --cpu "$KN_GEN_CPU" --srtp "$KN_SRTP" --brief \
+        line=$("$KN_BIN/kn-loadgen" $KN_ARGS --cpu "$KN_GEN_CPU" --srtp "$KN_SRTP" --brief --warmup "$KN_WARMUP" \
             $pidargs "$@" 2>"/tmp/kn-bench-$(basename "$out").$target.err")
         rc=$?
         after=$(kn_rss_kb $KN_SERVER_PIDS)
@@ -156,7 +159,7 @@ kn_rooms_until_drop() {
 
 kn_usage_common() {
     echo "  --out FILE   JSON lines (default bench/results/<scenario>.jsonl, replaced)" >&2
-    echo "  env: KN_TARGETS ($KN_TARGETS), KN_SRTP ($KN_SRTP), KN_BENCH_LOCK ($KN_LOCK)" >&2
+    echo "  env: KN_TARGETS ($KN_TARGETS), KN_SRTP ($KN_SRTP), KN_WARMUP ($KN_WARMUP s), KN_BENCH_LOCK ($KN_LOCK)" >&2
 }
 
 trap kn_stop EXIT

@@ -17,16 +17,26 @@ if [ "${1:-}" = --quick ]; then
     rm -rf "$tmp"
     exit 0
 fi
+commit=$(git -C "$ROOT" rev-parse --short HEAD)
 if [ -z "${KONSIL_BIN_DIR:-}" ]; then
-    cmake -S "$ROOT" -B "$ROOT/build" >/dev/null
-    cmake --build "$ROOT/build" -j2 --target konsil-sfu konsil-signaling kn-loadgen kn_lo_ifaddrs
+    # The committed tree only (the work tree is shared and may hold others' unfinished edits):
+    # git archive HEAD into /tmp, default (RelWithDebInfo) build of the four binaries the scenarios run.
+    snap=/tmp/kn-bench-src-$commit
+    if [ ! -x "$snap/build/bin/kn-loadgen" ]; then
+        rm -rf "$snap" && mkdir -p "$snap"
+        git -C "$ROOT" archive HEAD | tar -x -C "$snap"
+        ln -s "$ROOT/.deps" "$snap/.deps"
+        cmake -S "$snap" -B "$snap/build" >/dev/null
+        cmake --build "$snap/build" -j2 --target konsil-sfu konsil-signaling kn-loadgen kn_lo_ifaddrs
+    fi
+    export KONSIL_BIN_DIR=$snap/build/bin
+    tree="git archive of HEAD, RelWithDebInfo build"
+else
+    tree="binaries from $KONSIL_BIN_DIR"
 fi
 RES=$ROOT/bench/results
 mkdir -p "$RES"
 start=$(date +%s)
-commit=$(git -C "$ROOT" rev-parse --short HEAD)
-tree=$( [ -z "$(git -C "$ROOT" status --porcelain -- sfu signaling)" ] && echo "clean sfu/ and signaling/" \
-        || echo "sfu/ or signaling/ had uncommitted changes")
 bench/s1_fanout.sh
 bench/s3_consult.sh
 bench/s5_joinstorm.sh

@@ -8,10 +8,10 @@ set -u
 . "$(dirname "$0")/lib.sh"
 OUT=$KN_ROOT/bench/results/s1_fanout.jsonl
 DURATION=10
-NS="1 10 25 50 100 200 300 500"
+NS="1 10 50 100 200 300 500"
 while [ $# -gt 0 ]; do
     case $1 in
-    --quick) DURATION=3; NS="1 3"; shift ;;
+    --quick) DURATION=3; NS="1 3"; KN_WARMUP=2; shift ;;
     --out) OUT=$2; shift 2 ;;
     --duration) DURATION=$2; shift 2 ;;
     -h|--help) sed -n 2,6p "$0" >&2; kn_usage_common; exit 2 ;;

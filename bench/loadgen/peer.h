@@ -99,6 +99,7 @@ typedef struct kn_peer_counters {
     uint64_t nacks_in, rtx_out, rtx_missed, plis_in, firs_in;
     uint64_t nacks_out, plis_out, rr_out, sr_out, twcc_out;
     uint64_t srtp_errors, rtp_unknown, lat_unmatched;
+    uint64_t rtx_in, rtx_padding_in; /* subscriber: RTX retransmissions, padding-only probes */
     uint64_t layer_pkts[KN_CLIP_LAYERS]; /* subscriber: video packets matched per clip layer */
 } kn_peer_counters;
 

@@ -228,20 +228,45 @@ static void twcc_record(kn_peer *p, const uint8_t *b, const kn_rtp *r, uint64_t 
     p->twcc_arrival[x % KN_PEER_TWCC_RING] = now + 1;
 }
 
+/* RTX (RFC 4588 §4): padding-only probes are only counted; a retransmission becomes
+ * its original (OSN, the video stream's SSRC, payload after the OSN). Returns the
+ * video stream, or NULL when there is nothing to count. */
+static kn_sub_stream *unwrap_rtx(kn_peer *p, const uint8_t *b, kn_rtp *r) {
+    if (r->payload_len < 2) {
+        p->c.rtx_padding_in++;
+        return NULL;
+    }
+    for (unsigned i = 0; i < p->n_rx; i++)
+        if (p->rx[i].video) {
+            r->seq = kn_get_u16(b + r->payload_off);
+            r->payload_off += 2;
+            r->payload_len -= 2;
+            r->ssrc = p->rx[i].ssrc;
+            r->pt = (uint8_t)p->ans.video_pt;
+            p->c.rtx_in++;
+            return &p->rx[i];
+        }
+    return NULL;
+}
+
 void kn_peer_rx_on_rtp(kn_peer *p, uint8_t *b, size_t len, uint64_t now) {
     kn_rtp r;
     bool newest;
     if (kn_rtp_parse(b, len, &r) != 0)
         return;
-    bool video = r.pt == p->ans.video_pt;
+    twcc_record(p, b, &r, now); /* every packet, probes included (the sender's estimator) */
     kn_sub_stream *s;
+    if (p->ans.rtx_pt >= 0 && r.pt == p->ans.rtx_pt) {
+        if ((s = unwrap_rtx(p, b, &r)) == NULL)
+            return;
+    }
+    bool video = r.pt == p->ans.video_pt;
     if ((!video && r.pt != p->ans.audio_pt) || (s = stream_get(p, r.ssrc, video)) == NULL) {
         p->c.rtp_unknown++;
         return;
     }
     if (p->first_rtp_us == 0)
         p->first_rtp_us = now;
-    twcc_record(p, b, &r, now);
     uint32_t ext = track_seq(p, s, r.seq, &newest);
     if (!newest && (s->max_ext - ext >= KN_PEER_RX_WINDOW || seen(s, ext)))
         return; /* duplicate or too old to tell */

@@ -45,6 +45,8 @@ static json_t *subscriber_json(const kn_peer *p, double secs, uint64_t *pkts, ui
     json_object_set_new(j, "generator_freezes", json_integer((json_int_t)gfrz));
     json_object_set_new(j, "unmatched", json_integer((json_int_t)p->c.lat_unmatched));
     json_object_set_new(j, "unknown_rtp", json_integer((json_int_t)p->c.rtp_unknown));
+    json_object_set_new(j, "rtx_in", json_integer((json_int_t)p->c.rtx_in));
+    json_object_set_new(j, "probe_padding_in", json_integer((json_int_t)p->c.rtx_padding_in));
     return j;
 }
 

@@ -55,14 +55,20 @@ static void put_audio(out *o, const kn_offer_params *p) {
 
 static void put_video(out *o, const kn_offer_params *p) {
     static const char *rids[] = {"q", "h", "f"};
-    put(o, "m=video %u UDP/TLS/RTP/SAVPF %d\r\n", p->port, KN_LG_PT_VP8);
+    if (p->publish)
+        put(o, "m=video %u UDP/TLS/RTP/SAVPF %d\r\n", p->port, KN_LG_PT_VP8);
+    else /* viewers take RTX (RFC 4588) like browsers: repairs and bandwidth probes */
+        put(o, "m=video %u UDP/TLS/RTP/SAVPF %d %d\r\n", p->port, KN_LG_PT_VP8, KN_LG_PT_RTX);
     put_transport(o, p, "1");
     put(o, "a=%s\r\na=rtcp-mux\r\na=rtcp-rsize\r\n", p->publish ? "sendonly" : "recvonly");
     put(o, "a=rtpmap:%d VP8/90000\r\n", KN_LG_PT_VP8);
     put(o, "a=rtcp-fb:%d transport-cc\r\na=rtcp-fb:%d ccm fir\r\n", KN_LG_PT_VP8, KN_LG_PT_VP8);
     put(o, "a=rtcp-fb:%d nack\r\na=rtcp-fb:%d nack pli\r\n", KN_LG_PT_VP8, KN_LG_PT_VP8);
-    if (!p->publish)
+    if (!p->publish) {
+        put(o, "a=rtpmap:%d rtx/90000\r\na=fmtp:%d apt=%d\r\n", KN_LG_PT_RTX, KN_LG_PT_RTX,
+            KN_LG_PT_VP8);
         return;
+    }
     put(o, "a=extmap:%d urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id\r\n", KN_LG_EXT_RID);
     put(o, "a=extmap:%d urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id\r\n", KN_LG_EXT_RRID);
     put(o, "a=msid:kn-loadgen video0\r\n");
@@ -178,6 +184,8 @@ static void parse_line(const char *l, kn_answer *a) {
             a->audio_pt = pt;
         if (vp8 && a->video_pt < 0)
             a->video_pt = pt;
+        if (strncasecmp(tmp, "rtx/", 4) == 0 && a->rtx_pt < 0)
+            a->rtx_pt = pt;
         if ((opus || vp8) && m && m->pt < 0)
             m->pt = pt;
     } else if (sscanf(l, "a=ssrc:%lu", &ssrc) == 1)
@@ -186,7 +194,7 @@ static void parse_line(const char *l, kn_answer *a) {
 
 int kn_answer_parse(const char *sdp, kn_answer *a) {
     memset(a, 0, sizeof(*a));
-    a->audio_pt = a->video_pt = -1;
+    a->audio_pt = a->video_pt = a->rtx_pt = -1;
     for (const char *l = sdp; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
         parse_line(l, a);
     if (!a->ufrag[0] || !a->pwd[0] || !a->fp[0] || !a->has_cand)

@@ -25,6 +25,7 @@ enum {
 
 #define KN_LG_PT_OPUS 111
 #define KN_LG_PT_VP8 96
+#define KN_LG_PT_RTX 97 /* viewers only: RTX for VP8 (RFC 4588) */
 #define KN_LG_MAX_SSRCS 8
 
 typedef struct kn_offer_params {
@@ -53,6 +54,7 @@ typedef struct kn_answer {
     bool has_cand;
     struct sockaddr_in cand; /* first UDP IPv4 candidate */
     int audio_pt, video_pt;  /* from a=rtpmap, -1 if absent */
+    int rtx_pt;              /* first rtx/90000 a=rtpmap, -1 if absent */
     unsigned n_ssrcs;
     uint32_t ssrcs[KN_LG_MAX_SSRCS]; /* distinct a=ssrc values in order */
     bool ice_lite;
