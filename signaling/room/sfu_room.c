@@ -496,10 +496,12 @@ void kn_sfuroom_on_event(kn_room *r, const char *event, json_t *params) {
     if (strcmp(event, "room.active_speaker") == 0) {
         const char *producer = json_string_value(json_object_get(params, "producer"));
         kn_part *p = producer ? find_producer(r, producer) : NULL;
-        if (p != NULL && r->mode == KN_MODE_SFU)
+        if (p != NULL && r->mode == KN_MODE_SFU) {
+            KN_LOG_INFO("rooms", "active speaker in room %s: %s", r->name, p->id);
             kn_room_broadcast(r, NULL,
                               json_pack("{s:i, s:s, s:s}", "v", 1, "type", "active-speaker",
                                         "participant_id", p->id));
+        }
         return;
     }
     if (strcmp(event, "peer.closed") == 0) {
