@@ -39,6 +39,11 @@ runTest('room_screenshots', 300, async () => {
     await p.click('#tone');
     await sleep(1200); // level meter moves with the fake microphone's beeps
     await shot(p, `room-join-${tag}`);
+    if (tag === 'desktop') {
+      await p.click('#lang');
+      check((await text(p, 'join')) === 'Join now' && (await p.evaluate(() => document.documentElement.lang)) === 'en',
+        'language switch: English texts and lang="en"');
+    }
     await p.context().close();
   }
 
@@ -51,6 +56,7 @@ runTest('room_screenshots', 300, async () => {
     const p = await openRoom({ name: 'chromium', browser: denied }, roomLink(k, 'shots', 'guest', { prejoin: true }), { viewport: vp, label: `denied-${tag}` });
     await p.waitForFunction(() => !document.getElementById('device-error').hidden, null, { timeout: 15000 });
     check(/nicht erlaubt/.test(await text(p, 'device-error-text')), `${tag}: German guidance for denied access`);
+    check(!(await p.evaluate(() => document.getElementById('preview-off').hidden)), `${tag}: preview says there is no camera picture`);
     await shot(p, `room-device-denied-${tag}`);
   }
 

@@ -55,6 +55,9 @@ export class Call extends EventTarget {
   }
 
   onJoined(m) {
+    // A fresh join after the held place was lost (server restart, grace expired): a new
+    // participant id, new epochs; the old connections cannot be resumed.
+    if (this.self && m.self.id !== this.self.id) this.resetSession();
     this.self = m.self;
     this.iceServers = m.ice_servers || [];
     this.selfTile.setInfo({ name: this.name, role: m.self.role, audio: this.local.audio ? this.local.audio.enabled : false,
@@ -64,6 +67,16 @@ export class Call extends EventTarget {
     for (const p of m.participants) this.upsert(p);
     this.ui.setRole(m.self.role);
     return this.onMode({ ...m.mode, joined: !m.resumed });
+  }
+
+  resetSession() {
+    for (const id of [...this.peers.keys()]) this.removePeer(id);
+    if (this.publisher) this.publisher.close();
+    if (this.subscriber) this.subscriber.close();
+    this.publisher = null;
+    this.subscriber = null;
+    this.mode = { mode: 'p2p', epoch: 0, peer: null };
+    this.readySent = 0;
   }
 
   upsert(info) {

@@ -96,7 +96,6 @@ function startCall(stream, name) {
     else if (s === 'unreachable') banner(t('err_unreachable'), { label: t('reconnect_now'), run: () => sig.reconnectNow() }, 'error');
     else if (s === 'closed') banner(t('err_session_lost'), rejoin, 'error');
   });
-  sig.addEventListener('rejoin', () => { window.location.hash = savedHash; window.location.reload(); });
   sig.addEventListener('fatal', (ev) => {
     const m = ev.detail;
     call.leave();

@@ -82,7 +82,7 @@ export class Signaling extends EventTarget {
 
   onFatal(m) {
     if (m.code === 'unauthorized' && this.resumeToken) {
-      // The held place is gone: join anew with the link token.
+      // The held place is gone: the reconnect joins anew with the link token.
       this.resumeToken = null;
       this.dispatchEvent(new CustomEvent('rejoin', { detail: m }));
       return;
