@@ -15,13 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -32,10 +26,10 @@
 #include "notify/invite_text.h"
 #include "notify/mailer.h"
 #include "notify/smtp.h"
+#include "spawn.h"
 
 typedef struct sink {
-    pid_t pid;
-    int out_fd; /* read end of its stdout, open while it runs: a closed pipe would kill it */
+    spawned proc;
     uint16_t port;
     char out[128];
 } sink;
@@ -44,71 +38,18 @@ static char dir[] = "/tmp/kn_smtp_XXXXXX";
 static char cert[160], key[160], other_cert[160], other_key[160];
 static sink tls_sink, plain_sink;
 
-static uint16_t free_port(void) {
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t n = sizeof(a);
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &n), 0);
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
-static void make_cert(const char *crt, const char *k) {
-    char cmd[768];
-    snprintf(cmd, sizeof(cmd),
-             "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost"
-             " -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout %s -out %s 2>/dev/null",
-             k, crt);
-    assert_int_equal(system(cmd), 0);
-}
-
-/* Starts smtp_sink.py and waits (up to 20 s) for its "ready" line. */
 static int sink_start(sink *s, const char *name, int plain) {
-    int fds[2];
-    char port[8], line[16] = {0};
-    struct pollfd pfd;
+    char port[8], log[160];
+    char *argv[] = {"signaling/smtp_sink.py",    port, s->out, cert, key, "konsil", "s3cret-pass",
+                    plain ? "--plain" : "--tls", NULL};
 
-    s->port = free_port();
-    snprintf(s->out, sizeof(s->out), "%s/%s", dir, name);
-    if (mkdir(s->out, 0700) != 0 || pipe(fds) != 0)
-        return -1;
+    s->port = spawn_free_port();
     snprintf(port, sizeof(port), "%u", s->port);
-    s->pid = fork();
-    if (s->pid == 0) {
-        char log[192];
-        snprintf(log, sizeof(log), "%s.log",
-                 s->out); /* the server's tracebacks stay out of ctest */
-        FILE *f = freopen(log, "w", stderr);
-        (void)f;
-        dup2(fds[1], 1);
-        close(fds[0]);
-        execl("/usr/bin/python3", "python3", "signaling/smtp_sink.py", port, s->out, cert, key,
-              "konsil", "s3cret-pass", plain ? "--plain" : "--tls", (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    /* Python with aiosmtpd can take seconds to start on a loaded machine;
-     * wait up to 60 s, across interrupted polls. */
-    pfd = (struct pollfd){.fd = fds[0], .events = POLLIN};
-    int ok = 0;
-    for (int waited = 0; waited < 60000 && !ok; waited += 100) {
-        if (poll(&pfd, 1, 100) == 1) {
-            ok = read(fds[0], line, sizeof(line) - 1) > 0 && strncmp(line, "ready", 5) == 0;
-            break;
-        }
-    }
-    s->out_fd = fds[0];
-    return ok ? 0 : -1;
-}
-
-static void sink_stop(sink *s) {
-    if (s->pid > 0) {
-        kill(s->pid, SIGTERM);
-        waitpid(s->pid, NULL, 0);
-        s->pid = 0;
-        close(s->out_fd);
-    }
+    snprintf(s->out, sizeof(s->out), "%s/%s", dir, name);
+    snprintf(log, sizeof(log), "%s.log", s->out);
+    if (mkdir(s->out, 0700) != 0)
+        return -1;
+    return spawn_python(&s->proc, log, argv);
 }
 
 static int group_setup(void **state) {
@@ -119,8 +60,8 @@ static int group_setup(void **state) {
     snprintf(key, sizeof(key), "%s/key.pem", dir);
     snprintf(other_cert, sizeof(other_cert), "%s/other.pem", dir);
     snprintf(other_key, sizeof(other_key), "%s/other_key.pem", dir);
-    make_cert(cert, key);
-    make_cert(other_cert, other_key);
+    if (spawn_make_cert(cert, key) != 0 || spawn_make_cert(other_cert, other_key) != 0)
+        return -1;
     setenv("TZ", "Europe/Berlin", 1);
     tzset();
     if (sink_start(&tls_sink, "tls", 0) != 0 || sink_start(&plain_sink, "plain", 1) != 0)
@@ -131,8 +72,8 @@ static int group_setup(void **state) {
 static int group_teardown(void **state) {
     char cmd[64];
     (void)state;
-    sink_stop(&tls_sink);
-    sink_stop(&plain_sink);
+    spawn_stop(&tls_sink.proc);
+    spawn_stop(&plain_sink.proc);
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
     return system(cmd) == 0 ? 0 : -1;
 }
@@ -302,7 +243,7 @@ static void bad_addresses_and_unreachable_server(void **state) {
                      KN_EINVAL);
     assert_int_equal(kn_smtp_send(&c, "no-at", "x", 1, err, sizeof(err)), KN_EINVAL);
     assert_int_equal(kn_mailer_send(NULL, &c, "a@b,c@d", "x", 1, on_sent, NULL), KN_EINVAL);
-    c.port = free_port(); /* nobody listens */
+    c.port = spawn_free_port(); /* nobody listens */
     assert_int_equal(kn_smtp_send(&c, "p@example.net", "x", 1, err, sizeof(err)), KN_EIO);
 }
 
