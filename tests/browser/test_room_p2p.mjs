@@ -56,4 +56,19 @@ runTest('room_p2p', 240, async () => {
   check(/P2P/.test(modeText || ''), `host sees the mode (${modeText})`);
   const guestMode = await guest.evaluate(() => document.getElementById('mode').hidden);
   check(guestMode === true, 'guest does not see the mode badge');
+
+  // Mute and camera buttons: state reaches the other page (server participant-updated).
+  await host.click('#btn-mic');
+  await host.click('#btn-cam');
+  const badge = (id) => guest.evaluate((pid) => {
+    const tile = document.querySelector(`.tile[data-participant="${pid}"]`);
+    return tile ? { muted: !tile.querySelector('.badge.muted').hidden, cameraOff: tile.classList.contains('camera-off') } : null;
+  }, id);
+  let seen = null;
+  for (let i = 0; i < 50 && !(seen && seen.muted && seen.cameraOff); i++) { seen = await badge(hs.self.id); await sleep(100); }
+  check(seen && seen.muted && seen.cameraOff, `guest sees the host muted with the camera off (${JSON.stringify(seen)})`);
+  check(await host.evaluate(() => document.getElementById('btn-mic').getAttribute('aria-pressed')) === 'true', 'mute button pressed');
+  await host.click('#btn-mic');
+  for (let i = 0; i < 50 && seen.muted; i++) { seen = await badge(hs.self.id); await sleep(100); }
+  check(!seen.muted, 'unmute reaches the guest');
 });
