@@ -5,7 +5,8 @@
 # kn_point runs ONE measurement point against both servers in turn (Konsil, then Janus),
 # each on a freshly started server (so RSS and CPU start from the same state), with
 # kn-loadgen pinned to CPU 1 and the same SRTP profile (KN_SRTP, default gcm), holding
-# the shared benchmark lock (KN_BENCH_LOCK) for the whole point. One JSON line per server
+# the shared benchmark lock (KN_BENCH_LOCK; "none" under ctest, which already runs such tests
+# serially and may itself be run under that lock) for the whole point. One JSON line per server
 # is appended to the output file: kn-loadgen's result plus "x" (the point's load value),
 # "exit" (kn-loadgen's exit code), "idle_rss_kb" (server RSS before any peer joined) and
 # "rss_after_kb" (after the peers left). Stops exactly the PIDs it started.
@@ -107,8 +108,10 @@ kn_start_janus() {
 kn_point() {
     local out=$1 x=$2 target line rc idle after pidargs pid
     shift 2
-    exec {lockfd}>"$KN_LOCK"
-    flock "$lockfd"
+    if [ "$KN_LOCK" != none ]; then
+        exec {lockfd}>"$KN_LOCK"
+        flock "$lockfd"
+    fi
     for target in $KN_TARGETS; do
         if ! "kn_start_$target"; then
             kn_stop
@@ -130,8 +133,10 @@ kn_point() {
         python3 "$KN_ROOT/bench/benchjson.py" summary "$line" >&2
         eval "KN_LAST_$target=\$(python3 \"\$KN_ROOT/bench/benchjson.py\" good \"\$line\")"
     done
-    flock -u "$lockfd"
-    exec {lockfd}>&-
+    if [ "$KN_LOCK" != none ]; then
+        flock -u "$lockfd"
+        exec {lockfd}>&-
+    fi
 }
 
 # kn_rooms_until_drop OUT ROOM_SIZE R...: the room scenarios' stop rule. Adds rooms
