@@ -3,7 +3,9 @@
  * serves WHIP/WHEP, the demo page and /healthz over HTTPS on one libuv loop
  * (libwebsockets as a foreign-loop user), starting and supervising its own
  * konsil-sfu unless KONSIL_SFU names one. `token` and `demo-url` print access
- * tokens signed with the same secret.
+ * tokens signed with the same secret. `host-create` makes the first practice
+ * host in STATE/konsil.db; the server opens that store, purges it after the
+ * retention period and serves the consultation workflow (practice/).
  */
 #include <limits.h>
 #include <signal.h>
@@ -12,6 +14,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <termios.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
 #include <uv.h>
 
 #include "auth/jwt.h"
@@ -21,8 +27,12 @@
 #include "core/log.h"
 #include "ctl/sfu_child.h"
 #include "ctl/sfu_client.h"
+#include "account/host.h"
 #include "http/httpd.h"
+#include "practice/practice.h"
 #include "room/hub.h"
+#include "store/db.h"
+#include "store/retention.h"
 #include "whip/whip.h"
 
 typedef struct server {
@@ -37,6 +47,14 @@ typedef struct server {
     kn_sfuchild *child;
     kn_httpd *closing_httpd;
     bool stopping;
+    /* issue 7 workflow: store, retention, /api and pages */
+    kn_db db;
+    uint8_t code_key[KN_ACCESS_CODE_KEY_LEN];
+    int retention_days;
+    kn_retention retention;
+    bool retention_up;
+    kn_practice practice;
+    bool practice_up;
 } server;
 
 static void usage(FILE *f) {
@@ -51,6 +69,10 @@ static void usage(FILE *f) {
             "                              [--config FILE]     print a WHIP/WHEP token\n"
             "       konsil-signaling demo-url [--room R] [--ttl SECONDS] [--config FILE]\n"
             "                                                   print a demo page URL with tokens\n"
+            "       konsil-signaling host-create --practice NAME --email E\n"
+            "                              --role doctor|therapist|assistant [--config FILE]\n"
+            "                                                   create the first host account in\n"
+            "                                                   STATE/konsil.db (password on stdin)\n"
             "       konsil-signaling --help | --version\n\n");
     kn_sigcfg_print_help(f);
 }
@@ -131,6 +153,79 @@ static int cmd_tokens(int argc, char **argv, bool demo) {
     return 0;
 }
 
+/* ---- host-create ---- */
+
+static void state_path(const kn_sigcfg *c, const char *name, char *out, size_t cap) {
+    snprintf(out, cap, "%s/%s", c->state_dir, name);
+}
+
+/* Reads one line from stdin without echo when it is a terminal. */
+static int read_password(char *buf, size_t cap) {
+    struct termios old, quiet;
+    bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
+    if (tty) {
+        fprintf(stderr, "password (at least %d characters): ", KN_PASSWORD_MIN_LEN);
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+    char *ok = fgets(buf, (int)cap, stdin);
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+        fputc('\n', stderr);
+    }
+    if (ok == NULL)
+        return KN_EINVAL;
+    buf[strcspn(buf, "\r\n")] = '\0';
+    return 0;
+}
+
+static int cmd_host_create(int argc, char **argv) {
+    const char *practice = NULL, *email = NULL, *role_s = NULL, *config = NULL;
+    char path[600], pw[512];
+    kn_host_role role;
+    kn_sigcfg cfg;
+    kn_db db;
+    kn_host h;
+    for (int i = 2; i + 1 < argc; i += 2) {
+        const char **dst = strcmp(argv[i], "--practice") == 0 ? &practice
+                           : strcmp(argv[i], "--email") == 0  ? &email
+                           : strcmp(argv[i], "--role") == 0   ? &role_s
+                           : strcmp(argv[i], "--config") == 0 ? &config
+                                                              : NULL;
+        if (dst == NULL)
+            break;
+        *dst = argv[i + 1];
+    }
+    if (practice == NULL || email == NULL || role_s == NULL || argc % 2 != 0 ||
+        kn_host_role_parse(role_s, &role) != 0) {
+        usage(stderr);
+        return 2;
+    }
+    if (kn_sigcfg_load(&cfg, config) != 0 || kn_sigcfg_resolve_secret(&cfg) != 0) {
+        fprintf(stderr, "konsil-signaling: cannot use state directory %s\n", cfg.state_dir);
+        return 1;
+    }
+    state_path(&cfg, "konsil.db", path, sizeof(path));
+    if (read_password(pw, sizeof(pw)) != 0 || kn_db_open(&db, path) != 0) {
+        fprintf(stderr, "konsil-signaling: no password given or cannot open %s\n", path);
+        return 1;
+    }
+    int rc = kn_host_create_first(&db, practice, email, role, pw, time(NULL), &h);
+    OPENSSL_cleanse(pw, sizeof(pw));
+    kn_db_close(&db);
+    if (rc == KN_EEXIST)
+        fprintf(stderr, "konsil-signaling: a host exists already in %s\n", path);
+    else if (rc == KN_EINVAL)
+        fprintf(stderr, "konsil-signaling: bad e-mail address, practice name, or a password "
+                        "shorter than %d characters\n", KN_PASSWORD_MIN_LEN);
+    else if (rc != 0)
+        fprintf(stderr, "konsil-signaling: cannot create the host: %s\n", kn_strerror(rc));
+    else
+        printf("host %s (%s) created for practice \"%s\" in %s\n", email, role_s, practice, path);
+    return rc == 0 ? 0 : 1;
+}
+
 /* ---- serve ---- */
 
 static void close_walk(uv_handle_t *h, void *arg) {
@@ -162,6 +257,13 @@ static void shutdown_server(server *s) {
     if (s->hub_up)
         kn_hub_close(&s->hub); /* connections closed above already left their rooms */
     s->hub_up = false;
+    if (s->practice_up)
+        kn_practice_close(&s->practice);
+    s->practice_up = false;
+    s->whip.practice = NULL;
+    if (s->retention_up)
+        kn_retention_close(&s->retention, NULL);
+    s->retention_up = false;
     if (s->child)
         kn_sfuchild_stop(s->child, on_child_stopped, s);
 }
@@ -217,10 +319,55 @@ static void on_sfu_state(void *arg, bool up) {
         kn_hub_on_sfu_state(&s->hub, up);
 }
 
+/* HOST[:PORT] for invitation links: KONSIL_PUBLIC_URL without its scheme, else the listener. */
+static void link_host(const kn_sigcfg *c, char *out, size_t cap) {
+    const char *u = c->public_url, *sep = strstr(u, "://");
+    if (u[0] != '\0') {
+        snprintf(out, cap, "%s", sep ? sep + 3 : u);
+        out[strcspn(out, "/")] = '\0';
+        return;
+    }
+    const char *host = strcmp(c->listen_host, "0.0.0.0") == 0 ? "127.0.0.1" : c->listen_host;
+    bool v6 = strchr(host, ':') != NULL;
+    snprintf(out, cap, "%s%s%s:%u", v6 ? "[" : "", host, v6 ? "]" : "", c->listen_port);
+}
+
+/* The store, the access-code key, the retention timer and the workflow API. */
+static int start_workflow(server *s) {
+    char path[600], host[300];
+    int rc;
+    state_path(&s->cfg, "konsil.db", path, sizeof(path));
+    if ((rc = kn_db_open(&s->db, path)) != 0) {
+        fprintf(stderr, "konsil-signaling: cannot open the database %s\n", path);
+        return rc;
+    }
+    state_path(&s->cfg, "access-code.key", path, sizeof(path));
+    if ((rc = kn_access_code_key_load(path, s->code_key)) != 0) {
+        fprintf(stderr, "konsil-signaling: cannot read or create %s\n", path);
+        return rc;
+    }
+    if ((rc = kn_retention_start(&s->retention, &s->loop, &s->db, s->retention_days,
+                                 kn_retention_wall_clock, NULL, KN_RETENTION_INTERVAL_MS)) != 0)
+        return rc;
+    s->retention_up = true;
+    link_host(&s->cfg, host, sizeof(host));
+    kn_practice_opts po = {&s->loop, &s->db,  s->code_key, s->cfg.token_secret,
+                           host,     s->cfg.tls, KN_WEB_DIR};
+    if ((rc = kn_practice_init(&s->practice, &po)) != 0) {
+        fprintf(stderr, "konsil-signaling: bad KONSIL_SMTP_* or KONSIL_SMS_* setting\n");
+        return rc;
+    }
+    s->practice_up = true;
+    s->whip.practice = &s->practice;
+    return 0;
+}
+
 static int start_server(server *s) {
     char address[700];
     int rc;
     if ((rc = kn_whip_init(&s->whip, s->cfg.token_secret, KN_WEB_DIR)) != 0)
+        return rc;
+    if ((rc = start_workflow(s)) != 0)
         return rc;
     if ((rc = start_sfu(s, address, sizeof(address))) != 0) {
         fprintf(stderr, "konsil-signaling: cannot start konsil-sfu: %s\n", kn_strerror(rc));
@@ -268,6 +415,12 @@ static int cmd_serve(int argc, char **argv) {
     }
     if (prepare_tls(&s.cfg) != 0)
         return 1;
+    if (kn_retention_days_parse(getenv("KONSIL_RETENTION_DAYS"), &s.retention_days) != 0) {
+        fprintf(stderr, "konsil-signaling: KONSIL_RETENTION_DAYS must be a whole number of days "
+                        "from 1 to %d (default %d)\n", KN_RETENTION_MAX_DAYS,
+                KN_RETENTION_DEFAULT_DAYS);
+        return 2;
+    }
     signal(SIGPIPE, SIG_IGN);
     uv_loop_init(&s.loop);
     uv_signal_init(&s.loop, &s.sigint);
@@ -282,6 +435,7 @@ static int cmd_serve(int argc, char **argv) {
     kn_httpd_free(s.closing_httpd);
     uv_run(&s.loop, UV_RUN_DEFAULT);
     kn_whip_close(&s.whip);
+    kn_db_close(&s.db);
     if (uv_loop_close(&s.loop) != 0) { /* lws may leave a handle behind on a failed start */
         uv_walk(&s.loop, close_walk, NULL);
         uv_run(&s.loop, UV_RUN_DEFAULT);
@@ -304,5 +458,7 @@ int main(int argc, char **argv) {
         return cmd_tokens(argc, argv, false);
     if (argc >= 2 && strcmp(argv[1], "demo-url") == 0)
         return cmd_tokens(argc, argv, true);
+    if (argc >= 2 && strcmp(argv[1], "host-create") == 0)
+        return cmd_host_create(argc, argv);
     return cmd_serve(argc, argv);
 }

@@ -95,6 +95,13 @@ static long long content_length(struct lws *wsi) {
     return end == v || *end != '\0' || n < 0 ? -1 : n;
 }
 
+/* Copies a header, or "" when it is absent or does not fit. */
+static void copy_header(struct lws *wsi, enum lws_token_indexes tok, char *out, size_t cap) {
+    out[0] = '\0';
+    if (lws_hdr_total_length(wsi, tok) <= 0 || lws_hdr_copy(wsi, out, (int)cap, tok) < 0)
+        out[0] = '\0';
+}
+
 static int on_http(struct lws *wsi, kn_http_req *r, const char *uri, size_t len) {
     r->wsi = wsi;
     r->httpd = lws_context_user(lws_get_context(wsi));
@@ -108,6 +115,10 @@ static int on_http(struct lws *wsi, kn_http_req *r, const char *uri, size_t len)
     if (lws_hdr_copy(wsi, r->content_type, sizeof(r->content_type), WSI_TOKEN_HTTP_CONTENT_TYPE) <
         0)
         r->content_type[0] = '\0';
+    copy_header(wsi, WSI_TOKEN_HTTP_COOKIE, r->cookie, sizeof(r->cookie));
+    copy_header(wsi, WSI_TOKEN_ORIGIN, r->origin, sizeof(r->origin));
+    copy_header(wsi, WSI_TOKEN_HOST, r->host, sizeof(r->host));
+    lws_get_peer_simple(wsi, r->peer, sizeof(r->peer));
     long long clen = content_length(wsi);
     if (clen < 0) {
         r->dispatched = r->close_after = true;
@@ -161,6 +172,8 @@ static int add_headers(kn_http_req *r, uint8_t **p, uint8_t *end) {
         rc |= add(wsi, "location:", r->location, p, end);
     if (r->allow[0])
         rc |= add(wsi, "allow:", r->allow, p, end);
+    if (r->set_cookie[0])
+        rc |= add(wsi, "set-cookie:", r->set_cookie, p, end);
     if (r->headers & KN_HTTP_H_CORS) {
         rc |= add(wsi, "access-control-allow-origin:", "*", p, end);
         rc |= add(wsi, "access-control-allow-methods:", "POST, DELETE, OPTIONS, PATCH", p, end);

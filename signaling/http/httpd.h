@@ -42,6 +42,10 @@ struct kn_http_req {
     char path[256]; /* without query */
     char auth[4200];
     char content_type[64];
+    char cookie[512];  /* Cookie header ("" when absent or longer) */
+    char origin[128];  /* Origin header, for the same-origin check of /api */
+    char host[128];    /* Host header */
+    char peer[64];     /* client address (numeric) */
     uint8_t *body;
     size_t body_len;
     bool body_too_large;
@@ -49,6 +53,7 @@ struct kn_http_req {
     unsigned headers;
     char location[200];
     char allow[64]; /* for 405 */
+    char set_cookie[256];
     /* an asynchronous operation working for this request: told when the client goes */
     void *op;
     void (*op_detach)(void *op);

@@ -62,6 +62,7 @@ enum {
     KN_DB_SLOT_RETENTION = 28,    /* 28..35 */
     KN_DB_SLOT_HOST = 36,         /* 36..47 */
     KN_DB_SLOT_SESSION = 48,      /* 48..59 */
+    KN_DB_SLOT_PRACTICE = 60,     /* 60..63: practice/ (workflow API) */
 };
 
 #endif

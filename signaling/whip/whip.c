@@ -15,6 +15,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "http/static_files.h"
+#include "practice/practice.h"
 #include "whip/whip_flow.h"
 
 typedef struct route_args {
@@ -240,6 +241,8 @@ static const struct {
 
 void kn_whip_handle(void *app, kn_http_req *r) {
     kn_whip *w = app;
+    if (w->practice != NULL && kn_practice_route(w->practice, r))
+        return; /* /api/, /practice, /join/ (practice/practice.c) */
     for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
         size_t n = strlen(routes[i].prefix);
         if (strncmp(r->path, routes[i].prefix, n) == 0) {

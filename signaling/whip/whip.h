@@ -24,6 +24,7 @@ typedef struct kn_whip {
     size_t secret_len;
     char web_dir[512];
     unsigned n_ops; /* WHIP/WHEP requests waiting for the SFU */
+    struct kn_practice *practice; /* workflow pages and /api; NULL: none */
 } kn_whip;
 
 #define KN_WHIP_MAX_OPS 64
