@@ -34,6 +34,8 @@ export class Call extends EventTarget {
     if (this.local.stream) this.selfTile.show('local', this.local.stream, null);
     layoutGrid(this.grid);
     this.sig.addEventListener('message', (ev) => this.onMessage(ev.detail).catch((e) => this.ui.error(e)));
+    this.prefs = new Map(); // participant id -> max_spatial last sent
+    if (window.ResizeObserver) new ResizeObserver(() => this.schedulePrefs()).observe(this.grid);
     this.poller = new Poller(1000, () => this.statTargets(), (id, s) => this.onSample(id, s));
     if (this.local.audio) this.meter = levelMeter(new MediaStream([this.local.audio]), (l) => this.selfTile.setSpeaking(l > 0.08 && this.local.audio.enabled));
   }
@@ -49,7 +51,7 @@ export class Call extends EventTarget {
       case 'sfu.subscribe': return this.onSubscribe(m);
       case 'sfu.closed': return this.onSfuClosed(m);
       case 'active-speaker': return this.onActiveSpeaker(m);
-      case 'error': if (!m.fatal && m.code !== 'rate_limited') this.ui.notice(t('err_generic', { msg: m.message || m.code })); return undefined;
+      case 'error': if (!m.fatal && !m.handled && m.code !== 'rate_limited') this.ui.notice(t('err_generic', { msg: m.message || m.code })); return undefined;
       default: return undefined;
     }
   }
@@ -248,7 +250,27 @@ export class Call extends EventTarget {
       const done = r.video ? p.tile.show('sfu', video, audio) : Promise.resolve((p.tile.setAudio(audio), true));
       done.then((ok) => {
         if (ok && this.mode.mode === 'sfu' && p.link) p.link.send({ type: 'p2p-media', need: false });
+        if (ok) this.schedulePrefs();
       });
+    }
+  }
+
+  // Simulcast layer per tile from its size on screen (sfu.preferences): small tiles get
+  // the lowest layer, so a full grid on a phone does not pull three 640x360 streams.
+  schedulePrefs() {
+    clearTimeout(this.prefsTimer);
+    this.prefsTimer = setTimeout(() => this.sendPrefs(), 300);
+  }
+
+  sendPrefs() {
+    if (this.mode.mode !== 'sfu' || !this.subscriber) return;
+    for (const [id, p] of this.peers) {
+      if (p.tile.source !== 'sfu') continue;
+      const h = p.tile.el.clientHeight * (window.devicePixelRatio || 1);
+      const layer = h < 200 ? 0 : h < 400 ? 1 : 2;
+      if (this.prefs.get(id) === layer) continue;
+      this.prefs.set(id, layer);
+      this.sig.sendQuiet({ type: 'sfu.preferences', participant: id, max_spatial: layer }, () => this.prefs.delete(id));
     }
   }
 
@@ -261,6 +283,7 @@ export class Call extends EventTarget {
       this.subscriber.close();
       this.subscriber = null;
       for (const p of this.peers.values()) p.sfuShowing = null;
+      this.prefs.clear();
     }
     if (m.which === 'publish' && this.mode.mode === 'sfu' && this.self.role !== 'listener') this.publish().catch((e) => this.ui.error(e));
   }

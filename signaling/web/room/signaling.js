@@ -16,6 +16,7 @@ export class Signaling extends EventTarget {
     this.ws = null;
     this.nextId = 1;
     this.waiting = new Map();
+    this.quiet = new Map();
     this.attempt = 0;
     this.stopped = false;
     this.lastPong = 0;
@@ -59,9 +60,15 @@ export class Signaling extends EventTarget {
     if (!m || typeof m.type !== 'string') return;
     if (m.type === 'joined') this.onJoined(m);
     if (m.type === 'pong') this.lastPong = Date.now();
+    if (m.type === 'error' && m.id !== undefined && this.quiet.has(m.id)) {
+      this.quiet.get(m.id)(m);
+      this.quiet.delete(m.id);
+      m.handled = true;
+    }
     if (m.id !== undefined && this.waiting.has(m.id)) {
       const w = this.waiting.get(m.id);
       this.waiting.delete(m.id);
+      m.handled = true; // the requester deals with it
       if (m.type === 'error') w.reject(Object.assign(new Error(m.message || m.code), { code: m.code, fatal: m.fatal }));
       else w.resolve(m);
     }
@@ -142,6 +149,15 @@ export class Signaling extends EventTarget {
     if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
     this.ws.send(JSON.stringify(obj));
     return true;
+  }
+
+  // Sends a message that has no reply on success; an error for it is marked handled
+  // (no banner), the caller's onError gets it.
+  sendQuiet(obj, onError) {
+    const id = this.nextId++;
+    this.quiet.set(id, onError || (() => {}));
+    if (this.quiet.size > 200) this.quiet.delete(this.quiet.keys().next().value);
+    return this.send({ ...obj, id });
   }
 
   // Sends a message with an id; resolves with the reply (rejects on an error reply).
