@@ -34,6 +34,11 @@ cleanup() {
     if [ "$compose_up" = 1 ]; then
         docker-compose -p "$project" -f "$compose_file" logs --no-color >"$work/compose.log" 2>&1
         docker-compose -p "$project" -f "$compose_file" down -v --remove-orphans -t 10 >/dev/null 2>&1
+        # A container caught restarting (restart: unless-stopped) can survive `down` on podman.
+        for c in $("$engine" ps -a -q --filter "label=com.docker.compose.project=$project"); do
+            "$engine" rm -f "$c" >/dev/null 2>&1
+        done
+        "$engine" volume rm -f "${project}_state" >/dev/null 2>&1
     fi
     if [ -n "$service_pid" ] && kill -0 "$service_pid" 2>/dev/null; then
         kill -TERM "$service_pid"
