@@ -20,6 +20,7 @@
 #include "rtp/rtp.h"
 
 #define TWCC_STATUS_MAX 2048 /* statuses per feedback packet we accept */
+#define SEND_HIST       1024 /* packets awaiting feedback: ~2 s at 5 Mbit/s, 40 kB */
 
 /* Media loop only (one loop per process): scratch shared by every transport. */
 static kn_twcc_status twcc_st[TWCC_STATUS_MAX];
@@ -97,7 +98,7 @@ static int create(kn_transport *t, uint64_t now) {
         return KN_ENOENT;
     bool twcc = algo[0] == 'g';
     kn_bwe_config cfg = {.initial_probe = twcc, .max_bps = KN_BWE_MAX_BPS};
-    int rc = kn_bwe_create(&t->bwe, kn_bwe_algo_find(algo), &cfg, 0, now);
+    int rc = kn_bwe_create(&t->bwe, kn_bwe_algo_find(algo), &cfg, SEND_HIST, now);
     if (rc != 0) {
         t->bwe = NULL;
         KN_LOG_WARN("bwe", "peer %s: estimator: %s", t->id, kn_strerror(rc));
