@@ -45,7 +45,7 @@ static json_t *bwe_json(const kn_transport *t) {
     if (b == NULL)
         return json_null();
     const kn_bwe_stats *s = &b->stats;
-    return json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "algorithm",
+    return json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "algorithm",
                      b->algo->name, "estimate_bps", (json_int_t)kn_bwe_estimate_bps(b),
                      "allocated_bps", (json_int_t)t->alloc_bps, "feedbacks",
                      (json_int_t)s->feedbacks, "packets_received", (json_int_t)s->pkts_received,
@@ -53,7 +53,8 @@ static json_t *bwe_json(const kn_transport *t) {
                      (json_int_t)s->unknown_seq, "probes_sent", (json_int_t)s->probes_sent,
                      "probes_ok", (json_int_t)s->probes_ok, "last_probe_bps",
                      (json_int_t)s->last_probe_bps, "padding_sent", (json_int_t)t->stats.padding_sent,
-                     "remb_received", (json_int_t)t->stats.remb_received);
+                     "remb_received", (json_int_t)t->stats.remb_received, "twcc_received",
+                     (json_int_t)t->stats.twcc_received);
 }
 
 static json_t *consumers_json(kn_transport *t) {
