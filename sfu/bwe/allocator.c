@@ -94,10 +94,12 @@ static void desire(const kn_alloc_consumer *c, const uint8_t *idx, size_t m, int
     }
 }
 
-static void switch_to(kn_alloc_consumer *v, int8_t l, uint64_t now_us) {
+static void switch_to(kn_alloc_consumer *v, int8_t l, uint32_t est, uint64_t now_us) {
     if (l > v->target) {
         v->last_up_us = now_us;
+        v->up_est_bps = est;
     } else if (v->ever && now_us - v->last_up_us < KN_ALLOC_FAIL_US) {
+        v->fail_est_bps = v->up_est_bps;
         v->up_hold_us *= 2; /* the last upgrade did not hold */
         if (v->up_hold_us > KN_ALLOC_UP_HOLD_MAX)
             v->up_hold_us = KN_ALLOC_UP_HOLD_MAX;
@@ -111,18 +113,25 @@ static void switch_to(kn_alloc_consumer *v, int8_t l, uint64_t now_us) {
 }
 
 /* Applies hysteresis to the desired layer d of one video consumer. */
-static void settle(kn_alloc_consumer *v, int8_t d, uint64_t now_us) {
+static void settle(kn_alloc_consumer *v, int8_t d, uint32_t est, uint64_t now_us) {
     bool forced = v->target > top_layer(v) || (v->target >= 0 && cost(v, v->target) == 0);
     uint64_t hold;
 
     if (v->last_switch_us != 0 && now_us - v->last_switch_us >= KN_ALLOC_CALM_US)
         v->up_hold_us = KN_ALLOC_UP_HOLD_US;
+    /* The path changed (a cap lifted): failures at a much lower estimate
+     * say nothing about it any more. */
+    if (v->fail_est_bps != 0 &&
+        (uint64_t)est * 100 >= (uint64_t)v->fail_est_bps * KN_ALLOC_RESET_PCT) {
+        v->up_hold_us = KN_ALLOC_UP_HOLD_US;
+        v->fail_est_bps = 0;
+    }
     if (d == v->target) {
         v->want = d;
         return;
     }
     if (forced) { /* preference lowered, paused, or the layer stopped */
-        switch_to(v, d, now_us);
+        switch_to(v, d, est, now_us);
         return;
     }
     if (v->want == v->target || (d > v->target) != (v->want > v->target)) {
@@ -132,7 +141,7 @@ static void settle(kn_alloc_consumer *v, int8_t d, uint64_t now_us) {
     v->want = d;
     hold = d < v->target ? KN_ALLOC_DOWN_HOLD_US : v->ever ? v->up_hold_us : 0;
     if (now_us - v->want_since_us >= hold)
-        switch_to(v, d, now_us);
+        switch_to(v, d, est, now_us);
 }
 
 int kn_alloc_run(kn_alloc_consumer *c, size_t n, uint32_t estimate_bps, uint64_t now_us,
@@ -158,7 +167,7 @@ int kn_alloc_run(kn_alloc_consumer *c, size_t n, uint32_t estimate_bps, uint64_t
     desire(c, idx, m, budget, desired);
     for (size_t k = 0; k < m; k++) {
         kn_alloc_consumer *v = &c[idx[k]];
-        settle(v, desired[k], now_us);
+        settle(v, desired[k], estimate_bps, now_us);
         pending_down |= v->want < v->target;
         alloc += cost(v, v->target);
         wanted += cost(v, top_layer(v));

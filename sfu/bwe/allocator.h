@@ -5,7 +5,8 @@
  * active speaker = 0 first) — every video its lowest layer, then upgrades in
  * the same order. Hysteresis against oscillation: a layer above the current
  * one is charged 1.3 x its bitrate and must fit for 2 s (16 s at most after
- * upgrades that failed within 10 s), a downgrade waits 500 ms. Also says
+ * upgrades that failed within 10 s, back to 2 s once the estimate is 1.5 x
+ * the one the failed upgrade was made at), a downgrade waits 500 ms. Also says
  * which rate to probe for (kn_bwe_request_probe) when a better allocation is
  * held back only by the estimate. Pure, no allocation; the caller keeps the
  * consumer array across calls. Media loop only.
@@ -25,6 +26,7 @@
 #define KN_ALLOC_DOWN_HOLD_US  500000   /* a downgrade waits this long */
 #define KN_ALLOC_FAIL_US       10000000 /* a downgrade this soon after an upgrade = failed */
 #define KN_ALLOC_CALM_US       30000000 /* this long without a switch resets the up hold */
+#define KN_ALLOC_RESET_PCT     150 /* ... and so does an estimate this far above a failure */
 
 typedef struct kn_alloc_consumer {
     /* Inputs, refreshed by the caller before each kn_alloc_run. */
@@ -43,6 +45,8 @@ typedef struct kn_alloc_consumer {
     uint64_t want_since_us;
     uint64_t last_up_us, last_switch_us;
     uint32_t up_hold_us;
+    uint32_t up_est_bps;   /* estimate when the last upgrade was made */
+    uint32_t fail_est_bps; /* estimate of the last upgrade that failed, 0 = none */
 } kn_alloc_consumer;
 
 typedef struct kn_alloc_result {
