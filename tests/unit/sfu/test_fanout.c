@@ -56,6 +56,18 @@ static void call_ok(const char *text) {
     json_decref(resp);
 }
 
+/* recv() of a datagram from the worker's socket; others (stray packets from
+ * other processes on the shared loopback) are skipped. */
+static ssize_t recv_sfu(int fd, uint8_t *buf, size_t cap) {
+    for (;;) {
+        struct sockaddr_in from;
+        socklen_t flen = sizeof(from);
+        ssize_t n = recvfrom(fd, buf, cap, 0, (struct sockaddr *)&from, &flen);
+        if (n <= 0 || ntohs(from.sin_port) == w.port)
+            return n;
+    }
+}
+
 static int udp_socket(struct sockaddr_in *addr) {
     socklen_t alen = sizeof(*addr);
     int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0), big = 4 << 20;
@@ -167,7 +179,7 @@ static void drain_watched(int k) {
     ssize_t n;
     memset(rk.local, 0x55, sizeof(rk.local)); /* unused direction */
     assert_int_equal(kn_srtp_session_init(&in, &rk), 0);
-    while ((n = recv(watch_fd[k], buf, sizeof(buf), 0)) > 0) {
+    while ((n = recv_sfu(watch_fd[k], buf, sizeof(buf))) > 0) {
         size_t len = (size_t)n;
         kn_rtp rtp;
         assert_int_equal(kn_srtp_session_unprotect_rtp(&in, buf, &len), 0);
@@ -185,7 +197,7 @@ static void drain_watched(int k) {
 static unsigned drain_sink(void) {
     uint8_t buf[2048];
     unsigned count = 0;
-    while (recv(sink_fd, buf, sizeof(buf), 0) > 0)
+    while (recv_sfu(sink_fd, buf, sizeof(buf)) > 0)
         count++;
     return count;
 }
@@ -202,7 +214,7 @@ static void check_retransmission(int k, uint16_t seq) {
     assert_int_equal(wat[k].seq[seq % KEPT], seq);
     kn_consumer_on_nack(wat[k].c, &seq, 1);
     kn_udp_flush(&w.udp);
-    ssize_t n = recv(watch_fd[k], buf, sizeof(buf), 0);
+    ssize_t n = recv_sfu(watch_fd[k], buf, sizeof(buf));
     assert_true(n > 0);
     size_t len = (size_t)n;
     assert_int_equal(kn_srtp_session_init(&in, &rk), 0); /* a fresh replay window */
