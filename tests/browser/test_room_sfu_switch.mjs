@@ -2,7 +2,8 @@
 // Firefox guest talk P2P; a second Chromium guest joins, the room switches to the SFU and
 // every page must decode both others through it (tiles on the SFU path, publish with
 // simulcast layers); the third leaves and the room returns to P2P (tiles back on P2P,
-// SFU connections closed, SFU without peers). The longest gap between frames shown in
+// SFU connections closed, SFU without peers). C's small window asks for the lowest
+// simulcast layer per tile (sfu.preferences). The longest gap between frames shown in
 // the A-B tiles is measured across each switch (make-before-break) and printed, with the
 // gap near the tile swap itself and the page's own camera preview as a CPU-load baseline.
 import { runTest, check, sleep } from '../lib/konsil.mjs';
@@ -26,7 +27,8 @@ runTest('room_sfu_switch', 360, async () => {
 
   // ---- to SFU
   const t0 = Date.now();
-  const c = await openRoom(chromium, roomLink(k, 'switch-1', 'guest', { name: 'Clara' }), { label: 'chromium-C' });
+  // C's window is small: its tiles are < 200 px tall, so it asks for the lowest layer.
+  const c = await openRoom(chromium, roomLink(k, 'switch-1', 'guest', { name: 'Clara' }), { label: 'chromium-C', viewport: { width: 480, height: 300 } });
   for (const p of [a, b, c]) await waitSnap(p, onPath('sfu', 2), 45000, `${p.knName} decodes both others via the SFU`);
   console.log(`switch to SFU complete on all pages after ${Date.now() - t0} ms`);
   await sleep(1500);
@@ -56,6 +58,9 @@ runTest('room_sfu_switch', 360, async () => {
     // Names also reach the newcomer (data-only P2P links in SFU mode).
     check(s.peers.every((x) => x.name), `${p.knName} knows every name: ${s.peers.map((x) => x.name).join(', ')}`);
   }
+  const sc = await waitSnap(c, (s) => s.peers.every((x) => x.tile.height > 0 && x.tile.height <= 90), 15000,
+    'C (small tiles) receives the lowest simulcast layer');
+  check(true, `C receives ${sc.peers.map((x) => `${x.tile.width}x${x.tile.height}`).join(', ')} (sfu.preferences max_spatial 0)`);
   const sa = await snap(a);
   check((sa.publisher.layers.filter((l) => l.framesEncoded > 0)).length >= 2, `Chromium sends >= 2 simulcast layers (${fmt(sa.publisher.layers)})`);
 

@@ -197,16 +197,27 @@ export class Call extends EventTarget {
     }
   }
 
-  // Shows the P2P stream of id; after its first frame tells the server (p2p.ready).
+  // The P2P link's receive tracks as streams, made once per link (the receivers exist as
+  // soon as the transceivers do, before any media arrives).
+  p2pStreams(link) {
+    if (!link.streams) {
+      const v = link.videoReceiver();
+      const a = link.audioReceiver();
+      if (!v && !a) return null;
+      link.streams = { video: new MediaStream(v ? [v.track] : []), audio: new MediaStream(a ? [a.track] : []) };
+    }
+    return link.streams;
+  }
+
+  // Shows the P2P path of id once it presents frames, then tells the server (p2p.ready).
   async showP2p(id) {
     const p = this.peers.get(id);
     if (!p || !p.link) return;
-    const s = p.link.remoteStream;
-    if (!s.getVideoTracks().length && !s.getAudioTracks().length) return;
+    const st = this.p2pStreams(p.link);
+    if (!st) return;
     const epoch = this.mode.epoch;
-    const video = new MediaStream(s.getVideoTracks());
-    const audio = new MediaStream(s.getAudioTracks());
-    const shown = s.getVideoTracks().length ? await p.tile.show('p2p', video, audio) : (p.tile.setAudio(audio), true);
+    const hasVideo = p.info.video !== false && st.video.getVideoTracks().length > 0;
+    const shown = hasVideo ? await p.tile.show('p2p', st.video, st.audio) : (p.tile.setAudio(st.audio), true);
     if (shown && this.mode.mode === 'p2p' && this.mode.epoch === epoch && this.readySent < epoch) {
       this.readySent = epoch;
       this.sig.send({ type: 'p2p.ready', epoch });

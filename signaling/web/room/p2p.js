@@ -22,15 +22,11 @@ export class PeerLink extends EventTarget {
       iceTransportPolicy: opts.relayOnly ? 'relay' : 'all',
       bundlePolicy: 'max-bundle',
     });
-    this.remoteStream = new MediaStream();
     this.dc = this.pc.createDataChannel('konsil', { negotiated: true, id: 0 });
     this.dc.onmessage = (ev) => this.onData(ev.data);
     this.dc.onopen = () => this.dispatchEvent(new Event('open'));
     this.pc.onicecandidate = (ev) => this.o.sendSignal({ kind: 'ice', candidate: ev.candidate ? ev.candidate.toJSON() : null });
-    this.pc.ontrack = (ev) => {
-      this.remoteStream.addTrack(ev.track);
-      this.dispatchEvent(new CustomEvent('track', { detail: ev.track }));
-    };
+    this.pc.ontrack = (ev) => this.dispatchEvent(new CustomEvent('track', { detail: ev.track }));
     this.pc.onconnectionstatechange = () => this.onState();
     if (this.offerer) {
       this.audioTx = this.pc.addTransceiver('audio', { direction: 'sendrecv' });
@@ -116,8 +112,16 @@ export class PeerLink extends EventTarget {
     if (m && typeof m === 'object') this.dispatchEvent(new CustomEvent('data', { detail: m }));
   }
 
-  videoReceiver() { return this.videoTx ? this.videoTx.receiver : null; }
-  audioReceiver() { return this.audioTx ? this.audioTx.receiver : null; }
+  // Receivers by kind (the answerer's transceivers appear during setRemoteDescription,
+  // before audioTx/videoTx are assigned).
+  receiver(kind) {
+    const tx = (kind === 'video' ? this.videoTx : this.audioTx) ||
+      this.pc.getTransceivers().find((x) => x.receiver.track && x.receiver.track.kind === kind);
+    return tx ? tx.receiver : null;
+  }
+
+  videoReceiver() { return this.receiver('video'); }
+  audioReceiver() { return this.receiver('audio'); }
 
   close() {
     this.closed = true;
