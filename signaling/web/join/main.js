@@ -158,6 +158,7 @@ function init() {
   readCode();
   apply();
   $('form').addEventListener('submit', onStart);
+  $('form').addEventListener('input', () => error(null));
   $('accept').addEventListener('click', accept);
   $('again').addEventListener('click', () => { show('form'); });
   $('lang').addEventListener('click', () => { setLang(current() === 'de' ? 'en' : 'de'); relabel(); });

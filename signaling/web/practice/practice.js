@@ -57,7 +57,7 @@ function since(s) {
 async function act(kind, invitee) {
   const r = await api(kind, { invitee });
   if (r.status === 200 && r.body.token)
-    window.open(`/room/${encodeURIComponent(r.body.room)}#token=${r.body.token}&name=Praxis`, `konsil-${r.body.room}`);
+    window.open(`/room/${encodeURIComponent(r.body.room)}#token=${r.body.token}&name=Praxis&prejoin=0`, `konsil-${r.body.room}`);
   load();
 }
 
