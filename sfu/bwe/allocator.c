@@ -84,6 +84,8 @@ static void desire(const kn_alloc_consumer *c, const uint8_t *idx, size_t m, int
         if (desired[k] < 0)
             continue;
         for (int l = top_layer(v); l > desired[k]; l--) {
+            if (v->fail_est_bps != 0 && l >= v->fail_layer)
+                continue; /* failed here before; see forget_failure() */
             int64_t extra = (int64_t)charge(v, l) - (int64_t)charge(v, desired[k]);
             if (v->layer_bps[l] > 0 && extra <= budget) {
                 budget -= extra;
@@ -100,6 +102,7 @@ static void switch_to(kn_alloc_consumer *v, int8_t l, uint32_t est, uint64_t now
         v->up_est_bps = est;
     } else if (v->ever && now_us - v->last_up_us < KN_ALLOC_FAIL_US) {
         v->fail_est_bps = v->up_est_bps;
+        v->fail_layer = v->target;
         v->up_hold_us *= 2; /* the last upgrade did not hold */
         if (v->up_hold_us > KN_ALLOC_UP_HOLD_MAX)
             v->up_hold_us = KN_ALLOC_UP_HOLD_MAX;
@@ -112,20 +115,24 @@ static void switch_to(kn_alloc_consumer *v, int8_t l, uint32_t est, uint64_t now
     v->switches++;
 }
 
+/* Calm for KN_ALLOC_CALM_US, or the path changed (a cap lifted: the estimate
+ * is far above the one a failed upgrade was made at): old failures say
+ * nothing any more. Runs before the layers are desired. */
+static void forget_failure(kn_alloc_consumer *v, uint32_t est, uint64_t now_us) {
+    bool calm = v->last_switch_us != 0 && now_us - v->last_switch_us >= KN_ALLOC_CALM_US;
+    bool far = v->fail_est_bps != 0 &&
+               (uint64_t)est * 100 >= (uint64_t)v->fail_est_bps * KN_ALLOC_RESET_PCT;
+    if (calm || far) {
+        v->up_hold_us = KN_ALLOC_UP_HOLD_US;
+        v->fail_est_bps = 0;
+    }
+}
+
 /* Applies hysteresis to the desired layer d of one video consumer. */
 static void settle(kn_alloc_consumer *v, int8_t d, uint32_t est, uint64_t now_us) {
     bool forced = v->target > top_layer(v) || (v->target >= 0 && cost(v, v->target) == 0);
     uint64_t hold;
 
-    if (v->last_switch_us != 0 && now_us - v->last_switch_us >= KN_ALLOC_CALM_US)
-        v->up_hold_us = KN_ALLOC_UP_HOLD_US;
-    /* The path changed (a cap lifted): failures at a much lower estimate
-     * say nothing about it any more. */
-    if (v->fail_est_bps != 0 &&
-        (uint64_t)est * 100 >= (uint64_t)v->fail_est_bps * KN_ALLOC_RESET_PCT) {
-        v->up_hold_us = KN_ALLOC_UP_HOLD_US;
-        v->fail_est_bps = 0;
-    }
     if (d == v->target) {
         v->want = d;
         return;
@@ -164,6 +171,8 @@ int kn_alloc_run(kn_alloc_consumer *c, size_t n, uint32_t estimate_bps, uint64_t
             wanted += c[i].layer_bps[0];
         }
     m = video_order(c, n, idx);
+    for (size_t k = 0; k < m; k++)
+        forget_failure(&c[idx[k]], estimate_bps, now_us);
     desire(c, idx, m, budget, desired);
     for (size_t k = 0; k < m; k++) {
         kn_alloc_consumer *v = &c[idx[k]];

@@ -5,8 +5,10 @@
  * active speaker = 0 first) — every video its lowest layer, then upgrades in
  * the same order. Hysteresis against oscillation: a layer above the current
  * one is charged 1.3 x its bitrate and must fit for 2 s (16 s at most after
- * upgrades that failed within 10 s, back to 2 s once the estimate is 1.5 x
- * the one the failed upgrade was made at), a downgrade waits 500 ms. Also says
+ * upgrades that failed within 10 s), a downgrade waits 500 ms; the layer of a
+ * failed upgrade is not desired again until the estimate is 1.5 x the one the
+ * upgrade was made at (then the hold is back to 2 s) or 30 s passed without a
+ * switch (a probe overshooting a capped link does not cause q<->h flapping). Also says
  * which rate to probe for (kn_bwe_request_probe) when a better allocation is
  * held back only by the estimate. Pure, no allocation; the caller keeps the
  * consumer array across calls. Media loop only.
@@ -47,6 +49,7 @@ typedef struct kn_alloc_consumer {
     uint32_t up_hold_us;
     uint32_t up_est_bps;   /* estimate when the last upgrade was made */
     uint32_t fail_est_bps; /* estimate of the last upgrade that failed, 0 = none */
+    int8_t fail_layer;     /* the layer it went to: not desired again until then */
 } kn_alloc_consumer;
 
 typedef struct kn_alloc_result {
