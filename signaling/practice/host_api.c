@@ -354,6 +354,40 @@ static void create_appt(kn_practice *p, kn_http_req *r, const kn_host *h, json_t
     kn_practice_json(r, 201, res);
 }
 
+/* invitees: {appointment, role, email?, phone?}: an interpreter or relative during the call. */
+static void add_invitee(kn_practice *p, kn_http_req *r, const kn_host *h, json_t *body) {
+    const char *id = json_string_value(json_object_get(body, "appointment"));
+    const char *role_s = json_string_value(json_object_get(body, "role"));
+    kn_appointment a;
+    kn_invitee_role role;
+    kn_invitee inv;
+    char name[256], link[512];
+    if (id == NULL || role_s == NULL || strlen(id) >= KN_PUBLIC_ID_BUF ||
+        kn_appointment_role_parse(role_s, &role) != 0 ||
+        kn_appointment_get(p->db, id, h->practice_id, &a) != 0) {
+        kn_practice_error(r, 404, "no_such_appointment");
+        return;
+    }
+    int rc = kn_appointment_add_invitee(p->db, p->code_key, a.id, role, time(NULL), &inv);
+    if (rc != 0) {
+        kn_practice_error(r, rc == KN_EINVAL ? 400 : rc == KN_ESTATE ? 410 : 500,
+                          rc == KN_EINVAL ? "too_many_invitees" : rc == KN_ESTATE ? "ended" : "store");
+        return;
+    }
+    if (practice_name(p->db, h->practice_id, name, sizeof(name)) != 0)
+        strcpy(name, "Praxis");
+    kn_access_code_link(p->link_host, inv.public_id, inv.code, link, sizeof(link));
+    kn_invite in = {.practice = name, .link = link, .code = inv.code, .start_at = a.start_at,
+                    .duration_s = a.duration_s};
+    json_t *sent = invite(p, &in, &inv, body);
+    json_t *res = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "invitee", inv.public_id, "pseudonym",
+                            inv.pseudonym, "role", kn_appointment_role_name(inv.role), "link", link,
+                            "code", inv.code, "sent", sent);
+    OPENSSL_cleanse(inv.code, sizeof(inv.code));
+    KN_LOG_INFO("practice", "appointment %s: %s added", a.public_id, inv.pseudonym);
+    kn_practice_json(r, 201, res);
+}
+
 static void appointments(kn_practice *p, kn_http_req *r, const kn_host *h, json_t *body) {
     if (r->method == KN_HTTP_GET)
         list_today(p, r, h);
@@ -499,6 +533,9 @@ void kn_practice_host_api(kn_practice *p, kn_http_req *r, const char *name, json
         {"admit",        admit,        2},
         {"reject",       reject,       2},
         {"end",          end,          2},
+        {"invitees",     add_invitee,  2},
+        {"totp/new",     kn_practice_totp_new,    2},
+        {"totp/enable",  kn_practice_totp_enable, 2},
     };
     kn_host h;
     bool post = r->method == KN_HTTP_POST;

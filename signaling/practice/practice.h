@@ -59,6 +59,10 @@ typedef struct kn_practice {
     kn_waiting wait;
     uint64_t answered_version;
     kn_active_consult active[KN_PRACTICE_MAX_ACTIVE];
+    struct {
+        int64_t host_id, expires;
+        uint8_t secret[20]; /* KN_TOTP_SECRET_LEN */
+    } totp_pending[16];     /* secrets offered but not yet confirmed */
     uv_timer_t timer;
     bool timer_up;
 } kn_practice;
@@ -84,6 +88,12 @@ int kn_practice_room_token(const kn_practice *p, const char *room, const char *r
                            size_t cap);
 /* Answers every held poll whose page has not seen the current version. */
 void kn_practice_wake(kn_practice *p);
+
+/* TOTP enrolment (host_totp.c): totp/new {} -> {secret, uri}; totp/enable {code}. */
+struct kn_host;
+void kn_practice_totp_new(kn_practice *p, kn_http_req *r, const struct kn_host *h, json_t *body);
+void kn_practice_totp_enable(kn_practice *p, kn_http_req *r, const struct kn_host *h,
+                             json_t *body);
 
 void kn_practice_host_api(kn_practice *p, kn_http_req *r, const char *name, json_t *body);
 bool kn_practice_patient_api(kn_practice *p, kn_http_req *r, const char *name, json_t *body);

@@ -14,6 +14,10 @@ Stops exactly the processes it starts.
 """
 import base64
 import glob
+import hashlib
+import hmac
+import shutil
+import struct
 import http.client
 import json
 import os
@@ -29,6 +33,7 @@ SRC = os.environ.get("KONSIL_SOURCE_DIR", os.path.join(os.path.dirname(__file__)
 BIN = os.environ.get("KONSIL_BIN_DIR", os.path.join(SRC, "build", "bin"))
 SINK = os.path.join(SRC, "tests", "unit", "signaling", "smtp_sink.py")
 PATIENT_NAME = "Erika Mustermann-Quendel"
+OUT_DIR = [None]
 failures = []
 
 
@@ -131,6 +136,31 @@ def login_checks(cl):
     check(st == 403, f"POST with a foreign Origin -> 403 ({st})")
 
 
+def totp(secret_b32, t):
+    key = base64.b32decode(secret_b32 + "=" * (-len(secret_b32) % 8))
+    mac = hmac.new(key, struct.pack(">Q", int(t) // 30), hashlib.sha1).digest()
+    off = mac[-1] & 15
+    return "%06d" % ((struct.unpack(">I", mac[off:off + 4])[0] & 0x7FFFFFFF) % 1000000)
+
+
+def totp_checks(port, ctx, cl):
+    st, _, _ = cl.post("/api/totp/enable", {"code": "123456"})
+    check(st == 409, f"TOTP enable without an offered secret -> 409 ({st})")
+    st, _, js = cl.post("/api/totp/new", {})
+    check(st == 200 and js["uri"].startswith("otpauth://totp/") and len(js["secret"]) == 32,
+          f"TOTP enrolment offers a secret and an otpauth URI ({st})")
+    st, _, _ = cl.post("/api/totp/enable", {"code": "000000" if totp(js["secret"], time.time()) != "000000" else "111111"})
+    check(st == 403, f"TOTP enable with a wrong code -> 403 ({st})")
+    st, _, _ = cl.post("/api/totp/enable", {"code": totp(js["secret"], time.time())})
+    check(st == 200, f"TOTP enable with the app's code -> 200 ({st})")
+    other = Client(port, ctx)
+    st, _, e = other.post("/api/login", {"email": "dr@example.org", "password": "correct horse battery"})
+    check(st == 401 and e == {"error": "totp_required"}, f"login with the password alone -> 401 totp_required ({st} {e})")
+    st, _, e = other.post("/api/login", {"email": "dr@example.org", "password": "correct horse battery",
+                                         "totp": totp(js["secret"], time.time() + 30)})
+    check(st == 200 and other.cookie, f"login with password and the next TOTP code -> 200 ({st} {e})")
+
+
 def today_at(offset_s):
     t = time.localtime(time.time() + offset_s)
     return time.strftime("%Y-%m-%d", t), time.strftime("%H:%M", t)
@@ -214,6 +244,13 @@ def patient_flow(cl, host, appt):
     check(js.get("state") == "admitted", f"patient-2 sees 'admitted' ({js})")
     st, _, p3 = cl.post("/api/join", {"invite": inv[2]["invitee"], "code": inv[2]["code"]})
     check(st == 200 and p3["position"] == 1, f"patient-3 joins at position 1 ({p3.get('position')})")
+    st, _, add = host.post("/api/invitees", {"appointment": appt["id"], "role": "interpreter",
+                                             "email": "dolmetscher@example.org"})
+    check(st == 201 and add["pseudonym"] == "interpreter-1" and add["sent"].get("mail") == "queued",
+          f"an interpreter is added during the call and invited ({st} {add})")
+    mails = wait_for(lambda: [json.load(open(f)) for f in glob.glob(os.path.join(OUT_DIR[0], "*.json"))
+                              if "dolmetscher" in open(f).read()], 30) or [{}]
+    check(add.get("link", "-") in mails[0].get("body", ""), "the interpreter's mail carries their own link")
     st, _, _ = host.post("/api/reject", {"invitee": inv[2]["invitee"]})
     st2, _, js = wait_poll(cl, p3["ticket"], p3["version"])
     check(st == 200 and js.get("state") == "rejected", f"reject -> patient-3 sees 'rejected' ({js})")
@@ -261,7 +298,8 @@ def no_name_anywhere(state, log_path):
           f"the SQLite files ({len(blobs)} bytes) do not contain the patient's name")
     check(b"Mustermann" not in log and b"patient1@example.org" not in log,
           "the server log contains neither the patient's name nor the e-mail address")
-    check(b"patient1@example.org" not in blobs, "the SQLite files do not contain the e-mail address")
+    check(b"patient1@example.org" not in blobs and b"dolmetscher@example.org" not in blobs
+          and b"dolmetscher@example.org" not in log, "the SQLite files and the log contain no invitee e-mail address")
 
 
 def main():
@@ -269,6 +307,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="kn-practice-")
     state = os.path.join(tmp, "state")
     out = os.path.join(tmp, "mail")
+    OUT_DIR[0] = out
     os.makedirs(out)
     cert, key = os.path.join(tmp, "smtp.pem"), os.path.join(tmp, "smtp.key")
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
@@ -303,6 +342,7 @@ def main():
         appt = create_appointments(host, out)
         patient_flow(patient, host, appt)
         brute_force(patient, host)
+        totp_checks(port, ctx, host)
         st, _, _ = host.post("/api/logout-all", {})
         st2 = host.req("GET", "/api/me")[0]
         check(st == 200 and st2 == 401, f"logout everywhere ends the session ({st} {st2})")
@@ -325,6 +365,10 @@ def main():
             sink.wait()
         log.close()
     no_name_anywhere(state, log_path)
+    if failures or os.environ.get("KONSIL_KEEP_STATE"):
+        print(f"state kept in {tmp}")
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
     print(f"{len(failures)} failure(s)")
     return 1 if failures else 0
 
