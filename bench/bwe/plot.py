@@ -3,7 +3,8 @@
 bench/bwe/scenario.mjs (<dir>/<name>.json) and builds the results table.
 
 For each run: <dir>/<name>.png with three panels over time: the SFU's estimate, what the
-SFU sent and what the subscriber received (kbit/s) next to the tbf cap; the forwarded and
+SFU sent and what the subscriber received (kbit/s) next to the tbf cap, the publisher's
+h/f layer bitrates and probe results (when recorded); the forwarded and
 target simulcast layer (SFU) and the decoded height (subscriber); video loss per sample
 and audio concealment. With --doc FILE the Markdown table between the markers
 <!-- bwe-bench:begin --> and <!-- bwe-bench:end --> in FILE is regenerated (the rest of
@@ -46,6 +47,13 @@ def plot(name, j, path):
     a.plot(t, [kbps(r["est"]) for r in s], label="SFU estimate", color="tab:blue", lw=1.6)
     a.plot(t, [r["tx_kbps"] for r in s], label="SFU sent (all, SRTP)", color="tab:gray", lw=0.8, alpha=0.8)
     a.plot(t, [r["rx_kbps"] for r in s], label="subscriber received (audio+video)", color="tab:green", lw=1.0)
+    for key, lab, col in (("h_bps", "publisher layer h", "tab:olive"), ("f_bps", "publisher layer f", "tab:cyan")):
+        if any(r.get(key) for r in s):
+            a.plot(t, [kbps(r.get(key)) for r in s], label=lab, color=col, lw=0.7, ls=":")
+    pt = [(x, kbps(r["last_probe_bps"])) for x, p, r in zip(t, s, s[1:])
+          if r.get("probes_sent", 0) > p.get("probes_sent", 0) and r.get("last_probe_bps")]
+    if pt:
+        a.scatter([x for x, _ in pt], [y for _, y in pt], marker="x", color="black", s=18, label="probe result", zorder=5)
     cap = [r["cap_kbit"] if r["cap_kbit"] is not None else float("nan") for r in s]
     a.plot(t, cap, label="tbf cap", color="tab:red", lw=2, ls="--")
     a.set_ylabel("kbit/s")
@@ -94,7 +102,9 @@ def row(name, j):
     lay = m.get("layers", {})
     layers = " → ".join("qhf"[x] for x in lay.get("layers", [])) or "none"
     if name.startswith("step"):
-        h, extra = m["capped"], f"cap lifted at {m['lift_ms'] / 1000:.0f} s → 720p after {fmt(m['to_720p_ms'])} ms"
+        up = next((r["t"] for r in j["series"] if r["t"] >= m["lift_ms"] and r["h"] == 720), None)
+        up = None if up is None else up - m["lift_ms"]
+        h, extra = m["capped"], f"cap lifted at {m['lift_ms'] / 1000:.0f} s → 720p decoded after {fmt(up)} ms"
     elif name.startswith("loss"):
         h = m["loss"]
         extra = (f"nft dropped {fmt(m['nft_drop_pct'], 1)} %; estimate uncapped {fmt(kbps(m['ref_est_median']))}k, "

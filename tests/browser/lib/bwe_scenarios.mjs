@@ -56,7 +56,7 @@ export async function stepUp({ kbit = 600, capS = 30, freeS = 30, name = `step_$
   rec.phase('uncapped');
   await until(rec, (capS + freeS) * 1000);
   const end = rec.now();
-  const high = await waitSample(rec, tLift, (x) => x.h === 720, 0);
+  const high = (rec.series.find((x) => x.t >= tLift && x.h === 720) || { t: null }).t;
   const m = { first_frame_ms: tf, lift_ms: tLift, capped: health(rec.series, tf, tLift),
     free: health(rec.series, tLift, end), to_720p_ms: high === null ? null : high - tLift };
   return finish(name, s, rec, { scenario: name, cap_kbit: kbit, phases: [{ t: 0, label: `cap ${kbit}k` }, { t: tLift, label: 'uncapped' }] }, m);

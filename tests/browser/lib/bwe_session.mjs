@@ -2,7 +2,8 @@
 // bench/bwe/: one konsil-sfu + Chromium publisher (VP8 simulcast q/h/f at 1280x720, Opus,
 // transport-cc) in namespace A, a subscribing Chromium in namespace B, a tc tbf cap or an
 // nft random-loss rule on the SFU → subscriber direction, and a recorder that samples the
-// SFU's peer.stats (estimate, allocation, forwarded/target layer) and the subscriber's
+// SFU's peer.stats (estimate, allocation, forwarded/target layer, the publisher's layer
+// bitrates, RTX/padding/probe counters) and the subscriber's
 // getStats every 250 ms into one time series. Negotiation follows
 // tests/browser/test_sfu_bwe_chromium.mjs (its helpers are not exported; the few lines are
 // repeated here). Metric helpers (loss, stalls, switches) work on the recorded series.
@@ -96,14 +97,20 @@ function makeLink(ns, sfuPort) {
 }
 
 async function sfuSample(ctl) {
-  const st = await ctl.request('peer.stats', { room: ROOM, peer: 'sub' });
+  const [st, ps] = await Promise.all([ctl.request('peer.stats', { room: ROOM, peer: 'sub' }),
+    ctl.request('peer.stats', { room: ROOM, peer: 'pub' })]);
+  const pv = (ps.producers || []).find((x) => x.producer === 'video');
+  const enc = pv ? pv.encodings : [];
+  const b = st.bwe || {};
   const v = (st.consumers || []).find((c) => c.consumer === 'c-video') || {};
   const a = (st.consumers || []).find((c) => c.consumer === 'c-audio') || {};
   const l = v.layers || {};
   return { est: st.bwe ? st.bwe.estimate_bps : null, alloc: st.bwe ? st.bwe.allocated_bps : null,
     algo: st.bwe ? st.bwe.algorithm : null, spatial: l.spatial ?? -1, target: l.target_spatial ?? -1,
     paused: !!l.paused, alloc_target: l.alloc_target ?? null, vtx_bytes: v.bytes || 0, atx_bytes: a.bytes || 0,
-    tx_bytes: st.tx ? st.tx.bytes : 0, rtt_ms: st.rtt_ms ?? null };
+    tx_bytes: st.tx ? st.tx.bytes : 0, rtx_sent: st.tx ? st.tx.rtx_sent : 0, padding_sent: b.padding_sent ?? 0,
+    probes_sent: b.probes_sent ?? 0, last_probe_bps: b.last_probe_bps ?? null, rtt_ms: st.rtt_ms ?? null,
+    q_bps: enc[0] ? enc[0].bitrate_bps : null, h_bps: enc[1] ? enc[1].bitrate_bps : null, f_bps: enc[2] ? enc[2].bitrate_bps : null };
 }
 
 async function subSample(page) {
