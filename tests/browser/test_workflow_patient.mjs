@@ -7,7 +7,8 @@
 // lands in the room page (/room/{appointment}) in a call with the host, whose room page shows
 // A's typed name — received over the peer-to-peer data channel — while neither the SQLite
 // files nor the server log ever contain it. Screenshots of every patient screen go to
-// docs/screenshots/workflow-*.png.
+// docs/screenshots/workflow-*.png. Also: a wrong code (German and English), a reload that
+// resumes the waiting room, and a third patient who is rejected.
 import { join } from 'node:path';
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -54,10 +55,11 @@ async function hostSetup(k, chromium) {
   await host.fill('#time', `${String(t.getHours()).padStart(2, '0')}:${String(t.getMinutes()).padStart(2, '0')}`);
   await host.selectOption('#type', 'group');
   await host.click('#add-invitee');
+  await host.click('#add-invitee');
   await host.click('#new button[type=submit]');
-  await host.waitForFunction(() => document.querySelectorAll('#issued a').length === 2, null, { timeout: 10000 });
+  await host.waitForFunction(() => document.querySelectorAll('#issued a').length === 3, null, { timeout: 10000 });
   const links = await host.evaluate(() => [...document.querySelectorAll('#issued a')].map((a) => a.href));
-  check(links.every((l) => /\/join\/[A-Za-z0-9_-]{22}#code=[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{2}$/.test(l)), 'dashboard shows two invitation links with codes');
+  check(links.every((l) => /\/join\/[A-Za-z0-9_-]{22}#code=[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{2}$/.test(l)), 'dashboard shows three invitation links with codes');
   // Invitation links are always https://; this server runs plain HTTP on loopback (a secure
   // context there), so the test opens the same path and fragment over http.
   return { host, links: links.map((l) => l.replace(/^https:/, 'http:')) };
@@ -72,7 +74,7 @@ async function patientJoin(chromium, link, viewport, tag, name) {
   check(await p.evaluate(() => !document.getElementById('error').hidden), `${tag}: starting without a name shows an error`);
   await p.fill('#name', name);
   await p.check('#terms');
-  await shot(p, `workflow-join-${tag}`);
+  if (tag === 'desktop' || tag === 'phone') await shot(p, `workflow-join-${tag}`);
   await p.click('#start');
   await p.waitForFunction(() => document.body.dataset.view === 'waiting', null, { timeout: 10000 });
   return p;
@@ -84,9 +86,27 @@ runTest('workflow_patient', 240, async () => {
   const chromium = await launchChromium({ fps: 15 });
   const { host, links } = await hostSetup(k, chromium);
 
+  // A wrong code (the link's code mistyped), German then English.
+  const w = await openPage(chromium, links[0].replace(/#code=.*/, '#code=2345-6789-AB'), PHONE, 'wrong-code');
+  await w.fill('#name', NAME_A);
+  await w.check('#terms');
+  await w.click('#start');
+  await w.waitForFunction(() => document.getElementById('error').dataset.key === 'err_wrong_code', null, { timeout: 10000 });
+  check(/passt nicht/.test(await text(w, '#error')), 'wrong code: German error on the page');
+  await shot(w, 'workflow-wrong-code-phone');
+  await w.click('#lang');
+  check((await text(w, '#start')) === 'Start video consultation' && /does not match/.test(await text(w, '#error'))
+    && (await w.evaluate(() => document.documentElement.lang)) === 'en', 'language switch: English texts, lang="en"');
+  await shot(w, 'workflow-wrong-code-en-phone');
+  await w.context().close();
+
   const a = await patientJoin(chromium, links[0], DESKTOP, 'desktop', NAME_A);
   await a.waitForFunction(() => document.getElementById('position').dataset.position === '1', null, { timeout: 10000 });
   check(/Position 1/.test(await text(a, '#position')), 'patient A: position 1 in the waiting room');
+  await a.waitForFunction(() => document.getElementById('preview').videoWidth > 0, null, { timeout: 15000 });
+  await a.reload();
+  await a.waitForFunction(() => document.body.dataset.view === 'waiting' && document.getElementById('position').dataset.position === '1', null, { timeout: 10000 });
+  check(true, 'patient A: a reload resumes the waiting room at position 1 (ticket kept in sessionStorage)');
   await a.waitForFunction(() => document.getElementById('preview').videoWidth > 0, null, { timeout: 15000 });
   const b = await patientJoin(chromium, links[1], PHONE, 'phone', NAME_B);
   await b.waitForFunction(() => document.getElementById('position').dataset.position === '2', null, { timeout: 10000 });
@@ -136,12 +156,20 @@ runTest('workflow_patient', 240, async () => {
   await sleep(2000);
   await shot(b, 'workflow-room-phone');
 
+  // Patient C is turned away.
+  const c = await patientJoin(chromium, links[2], DESKTOP, 'rejected', 'Carla Abgewiesen-Test');
+  await host.waitForFunction(() => [...document.querySelectorAll('#waiting tbody tr')].some((r) => r.textContent.startsWith('patient-3')), null, { timeout: 10000 });
+  await host.click('#waiting tbody tr:has(button.call) button.reject');
+  await c.waitForFunction(() => document.body.dataset.view === 'final', null, { timeout: 25000 });
+  check(/nicht empfangen/.test(await text(c, '#final-heading')), 'patient C: rejected screen in German');
+  await shot(c, 'workflow-rejected-desktop');
+
   // What the server received and stored: pseudonyms only.
   await k.stop();
   let db = Buffer.alloc(0);
   for (const f of readdirSync(k.stateDir).filter((n) => n.startsWith('konsil.db'))) db = Buffer.concat([db, readFileSync(join(k.stateDir, f))]);
   const log = readFileSync(k.logFile);
-  for (const n of [NAME_A, NAME_B, 'Mustermann', 'Beispielmann']) {
+  for (const n of [NAME_A, NAME_B, 'Mustermann', 'Beispielmann', 'Abgewiesen']) {
     check(db.length > 0 && !db.includes(n), `SQLite files (${db.length} bytes) do not contain "${n}"`);
     check(!log.includes(n), `server log (${log.length} bytes) does not contain "${n}"`);
   }

@@ -2,7 +2,8 @@
 // waiting-room ticket; POST /api/wait long-polls the queue position and the practice's
 // action; on "called" the ring dialog shows, and accepting (POST /api/accept) gives the room
 // token. The page then opens /room/{room}#token=…&name=…&prejoin=0: the name stays in the
-// URL fragment, which browsers never send to the server.
+// URL fragment, which browsers never send to the server. A reload resumes the waiting room:
+// ticket, name and code are kept in this tab's sessionStorage (never sent anywhere else).
 import { t, apply, current, setLang } from './i18n.js';
 import * as ring from './ring.js';
 
@@ -32,10 +33,21 @@ async function api(name, body) {
   return { status: r.status, body: js };
 }
 
+const saveKey = `konsil.join.${invite}`;
+
+function saved() {
+  try { return JSON.parse(sessionStorage.getItem(saveKey) || 'null') || {}; } catch { return {}; }
+}
+
+function save(obj) {
+  try { sessionStorage.setItem(saveKey, JSON.stringify({ ...saved(), ...obj })); } catch { /* private mode */ }
+}
+
 function readCode() {
   const params = new URLSearchParams(location.hash.replace(/^#/, ''));
-  const code = params.get('code');
+  const code = params.get('code') || saved().code;
   if (code) $('code').value = code;
+  if (saved().name) $('name').value = saved().name;
   if (location.hash && history.replaceState) history.replaceState(null, '', location.pathname);
 }
 
@@ -54,6 +66,7 @@ async function onStart(ev) {
     const errs = { 403: 'err_wrong_code', 429: 'err_too_many', 410: 'err_expired' };
     if (r.status !== 200) return error(errs[r.status] || 'err_network');
     state.ticket = r.body.ticket;
+    save({ ticket: state.ticket, name: state.name, code: $('code').value });
     enterWaiting(r.body);
   } catch {
     error('err_network');
@@ -128,12 +141,14 @@ async function accept() {
   const r = await api('accept', { ticket: state.ticket }).catch(() => ({ status: 0 }));
   if (r.status !== 200) return finish('lost');
   if (state.stream) state.stream.getTracks().forEach((tr) => tr.stop());
+  save({ ticket: null });
   const frag = new URLSearchParams({ token: r.body.token, name: state.name, prejoin: '0', lang: current() });
   location.assign(`/room/${encodeURIComponent(r.body.room)}#${frag}`);
 }
 
 function finish(kind) {
   ring.stop();
+  save({ ticket: null });
   $('ring').hidden = true;
   if (state.stream) state.stream.getTracks().forEach((tr) => tr.stop());
   show('final');
@@ -163,6 +178,22 @@ function init() {
   $('again').addEventListener('click', () => { show('form'); });
   $('lang').addEventListener('click', () => { setLang(current() === 'de' ? 'en' : 'de'); relabel(); });
   show('form');
+  resume();
+}
+
+// After a reload: back into the waiting room with the kept ticket, if it is still valid.
+async function resume() {
+  const s = saved();
+  if (!s.ticket || !s.name) return;
+  state.ticket = s.ticket;
+  state.name = s.name;
+  const r = await api('wait', { ticket: s.ticket, seen: -1 }).catch(() => ({ status: 0 }));
+  if (r.status === 200 && ['waiting', 'called', 'admitted'].includes(r.body.state)) {
+    ring.unlock();
+    enterWaiting(r.body);
+  } else {
+    save({ ticket: null });
+  }
 }
 
 init();
