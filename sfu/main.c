@@ -35,6 +35,9 @@ typedef struct opts {
 static kn_worker worker;
 static kn_api_server api;
 static uv_signal_t sigint, sigterm;
+static uv_timer_t shutdown_deadline;
+
+#define SHUTDOWN_DEADLINE_MS 500 /* then any handle still open is logged and closed */
 
 static void usage(FILE *f) {
     fprintf(f, "usage: konsil-sfu --port N --announce-ip IP --control unix:PATH|tcp:HOST:PORT\n"
@@ -164,14 +167,34 @@ static json_t *dispatch(void *arg, json_t *req) {
     return kn_api_dispatch(arg, req);
 }
 
+/* Last resort of the shutdown: a handle some module did not close would keep
+ * uv_run going forever (PID 1 in a container then hangs until SIGKILL). */
+static void close_left(uv_handle_t *h, void *arg) {
+    (void)arg;
+    if (uv_is_closing(h))
+        return;
+    KN_LOG_WARN("main", "shutdown: closing a %s handle left open", uv_handle_type_name(h->type));
+    uv_close(h, NULL);
+}
+
+static void on_deadline(uv_timer_t *t) {
+    uv_close((uv_handle_t *)t, NULL);
+    uv_walk(t->loop, close_left, NULL);
+}
+
 static void on_signal(uv_signal_t *s, int signum) {
+    if (uv_is_closing((uv_handle_t *)&sigint))
+        return; /* both signals came in one loop iteration */
     KN_LOG_INFO("main", "signal %d: shutting down", signum);
     uv_close((uv_handle_t *)&sigint, NULL);
     uv_close((uv_handle_t *)&sigterm, NULL);
-    (void)s;
     worker.api = NULL;
     kn_api_server_close(&api, NULL);
     kn_worker_close(&worker, NULL);
+    /* Unreferenced: fires only if something else still keeps the loop alive. */
+    uv_timer_init(s->loop, &shutdown_deadline);
+    uv_timer_start(&shutdown_deadline, on_deadline, SHUTDOWN_DEADLINE_MS, 0);
+    uv_unref((uv_handle_t *)&shutdown_deadline);
 }
 
 int main(int argc, char **argv) {
@@ -184,6 +207,12 @@ int main(int argc, char **argv) {
         return 2;
     }
     kn_log_set_level(o.level);
+    /* Handlers first: PID 1 in a container ignores a SIGTERM without one (a
+     * signal during start-up is handled once the loop runs). */
+    uv_signal_init(loop, &sigint);
+    uv_signal_init(loop, &sigterm);
+    uv_signal_start(&sigint, on_signal, SIGINT);
+    uv_signal_start(&sigterm, on_signal, SIGTERM);
     if (o.exit_with_parent && watch_parent() != 0)
         return 1;
     signal(SIGPIPE, SIG_IGN);
@@ -217,13 +246,13 @@ int main(int argc, char **argv) {
         return 1;
     }
     worker.api = &api;
-    uv_signal_init(loop, &sigint);
-    uv_signal_init(loop, &sigterm);
-    uv_signal_start(&sigint, on_signal, SIGINT);
-    uv_signal_start(&sigterm, on_signal, SIGTERM);
     KN_LOG_INFO("main", "konsil-sfu %s: media udp+tcp %s:%u (announce %s), control %s", KN_VERSION,
                 o.bind_ip, (unsigned)worker.port, o.announce_ip, o.control);
     uv_run(loop, UV_RUN_DEFAULT);
+    if (uv_is_active((uv_handle_t *)&shutdown_deadline)) { /* not needed: everything closed */
+        uv_close((uv_handle_t *)&shutdown_deadline, NULL);
+        uv_run(loop, UV_RUN_DEFAULT);
+    }
     rc = uv_loop_close(loop);
     if (rc != 0)
         KN_LOG_WARN("main", "loop closed with handles left: %s", uv_strerror(rc));
