@@ -127,9 +127,11 @@ def table(runs):
             "|---|---|---|---|---|---|---|---|---|"]
     rows = [row(n, j) for n, j in runs]
     pngs = " ".join(f"![{n}](bench/bwe/{n}.png)" for n, _ in runs)
+    built = "; ".join(f"{n} {j['meta']['sfu']['date'][:16]}Z (HEAD {j['meta']['sfu']['head']}, konsil-sfu built "
+                      f"{j['meta']['sfu']['mtime'][11:16]}Z)" for n, j in runs if j["meta"].get("sfu"))
     note = ("Window for loss/gaps/fps: from the first decoded frame to the end (steady, cap250), "
             "the capped phase (step600), the loss phase (loss5).")
-    return "\n".join(head + rows + ["", note, "", pngs])
+    return "\n".join(head + rows + ["", note, "", f"Runs: {built}." if built else "", "", pngs])
 
 
 def update_doc(doc, text):
