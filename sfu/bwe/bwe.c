@@ -112,19 +112,24 @@ static void on_probe_result(kn_bwe *b, const kn_probe_result *r, uint64_t now_us
     uint32_t before = kn_bwe_estimate_bps(b);
 
     if (r->bps > 0) {
-        b->stats.probes_ok++;
+        if (!r->limited)
+            b->stats.probes_ok++;
         b->stats.last_probe_bps = r->bps;
         if (b->algo->on_probe_result != NULL)
-            b->algo->on_probe_result(b->st, r->bps, now_us);
+            b->algo->on_probe_result(b->st, r->bps, r->limited, now_us);
     }
     if (r->exponential) {
         uint32_t est = kn_bwe_estimate_bps(b);
-        if (r->bps >= EXP_CONTINUE * r->target_bps && est < b->cfg.max_bps &&
+        if (!r->limited && r->bps >= EXP_CONTINUE * r->target_bps && est < b->cfg.max_bps &&
             !kn_prober_busy(&b->prober))
             (void)kn_prober_plan(&b->prober, 2 * est, true);
         return;
     }
-    if (b->probe_wanted_bps != 0 && r->bps >= b->probe_wanted_bps) {
+    if (r->limited) {
+        b->probe_backoff_ms *= 2; /* the link is at its rate: do not push it again soon */
+        if (b->probe_backoff_ms > PROBE_BACKOFF_MAX)
+            b->probe_backoff_ms = PROBE_BACKOFF_MAX;
+    } else if (b->probe_wanted_bps != 0 && r->bps >= b->probe_wanted_bps) {
         b->probe_backoff_ms = PROBE_BACKOFF_MIN; /* reached: the next may follow soon */
     } else if (r->bps > before + before / 10 &&
                r->bps > b->last_req_probe_bps + b->last_req_probe_bps / 10) {

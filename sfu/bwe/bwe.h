@@ -40,8 +40,9 @@ struct kn_bwe_algo {
     void (*init)(void *st, const kn_bwe_config *cfg, uint64_t now_us);
     /* Packets of one feedback message, in seq order, each reported once. */
     void (*on_feedback)(void *st, const kn_bwe_pkt *p, size_t n, uint64_t now_us);
-    /* A probe cluster's measured rate (prober.h); may raise the estimate. */
-    void (*on_probe_result)(void *st, uint32_t bps, uint64_t now_us);
+    /* A probe cluster's measured rate (prober.h); may raise the estimate, and
+     * a `limited` one (the link's own rate, measured on its queue) lower it. */
+    void (*on_probe_result)(void *st, uint32_t bps, bool limited, uint64_t now_us);
     /* REMB from the subscriber (its own receive-side estimate). */
     void (*on_remb)(void *st, uint64_t bps, uint64_t now_us);
     void (*on_rtt)(void *st, uint32_t rtt_us, uint64_t now_us);

@@ -155,12 +155,26 @@ static void gcc_on_feedback(void *st, const kn_bwe_pkt *p, size_t n, uint64_t no
     combine(g);
 }
 
-static void gcc_on_probe_result(void *st, uint32_t bps, uint64_t now_us) {
+/* A result raises the estimate (not during over-use). A limited one measured
+ * the bottleneck itself (its queue grew under the cluster): it also lowers an
+ * estimate above it, e.g. one an earlier cluster set that fit into a token
+ * bucket's burst and passed at line rate. */
+static void gcc_on_probe_result(void *st, uint32_t bps, bool limited, uint64_t now_us) {
     kn_gcc *g = st;
 
+    if (limited && bps < g->est) {
+        kn_aimd_set(&g->aimd, bps, now_us);
+        g->loss_bps = dmin(g->loss_bps, bps);
+        combine(g);
+        return;
+    }
     if (g->tl.usage == KN_BW_OVERUSING || bps <= g->est)
         return;
     kn_aimd_set(&g->aimd, bps, now_us);
+    if (g->last_loss > KN_GCC_LOSS_HIGH) {
+        combine(g); /* the loss controller's cut stands: the last window lost > 10 % */
+        return;
+    }
     g->loss_bps = bps;
     for (size_t i = 0; i < 4; i++)
         g->hist_bps[i] = bps;

@@ -2,7 +2,9 @@
  * prober.c: probe clusters (see prober.h). The rate computation follows
  * libwebrtc's ProbeBitrateEstimator: send rate over first..last send without
  * the last packet, receive rate over first..last arrival without the first,
- * results with receive > 2 x send discarded. Pure; no allocation.
+ * results with receive > 2 x send discarded; when the one-way delay grew over
+ * the cluster, the receive rate counts only the queued packets (prober.h).
+ * Pure; no allocation.
  */
 #include "bwe/prober.h"
 
@@ -135,6 +137,12 @@ static void account(kn_probe_cluster *c, const kn_bwe_pkt *k) {
     if (c->rx_pkts == 1 || k->recv_us > c->last_recv_us)
         c->last_recv_us = k->recv_us;
     c->recv_bytes += k->size;
+    if (c->n_rx < KN_PROBER_RX_MAX && k->send_us >= c->start_us) {
+        kn_probe_rx *x = &c->rx[c->n_rx++];
+        x->recv_us = k->recv_us;
+        x->send_off_us = (uint32_t)(k->send_us - c->start_us);
+        x->size = k->size;
+    }
 }
 
 void kn_prober_on_feedback(kn_prober *p, const kn_bwe_pkt *pk, size_t n) {
@@ -147,18 +155,74 @@ void kn_prober_on_feedback(kn_prober *p, const kn_bwe_pkt *pk, size_t n) {
     }
 }
 
+/* Kept arrivals in arrival order (insertion sort: feedback is nearly ordered). */
+static void sort_rx(kn_probe_cluster *c) {
+    for (uint16_t i = 1; i < c->n_rx; i++) {
+        kn_probe_rx x = c->rx[i];
+        uint16_t j = i;
+        for (; j > 0 && c->rx[j - 1].recv_us > x.recv_us; j--)
+            c->rx[j] = c->rx[j - 1];
+        c->rx[j] = x;
+    }
+}
+
+static int64_t delay_of(const kn_probe_rx *x) {
+    return x->recv_us - (int64_t)x->send_off_us;
+}
+
+/* The bottleneck rate from the packets that waited in its queue: from the
+ * first one whose delay exceeds the cluster's minimum, the rest left back to
+ * back. Returns -1 when the delay did not grow (the link kept up), 0 when it
+ * grew but too few packets queued to tell the rate. */
+static double queued_rate(kn_probe_cluster *c) {
+    int64_t dmin, last;
+    uint16_t q = 0;
+    uint32_t bytes = 0;
+
+    if (c->n_rx < 2)
+        return -1;
+    sort_rx(c);
+    dmin = delay_of(&c->rx[0]);
+    for (uint16_t i = 1; i < c->n_rx; i++)
+        if (delay_of(&c->rx[i]) < dmin)
+            dmin = delay_of(&c->rx[i]);
+    last = delay_of(&c->rx[c->n_rx - 1]);
+    if (last - dmin < KN_PROBER_GROWTH_US)
+        return -1;
+    while (q < c->n_rx && delay_of(&c->rx[q]) - dmin < KN_PROBER_QUEUED_US)
+        q++;
+    if (q == c->n_rx || c->n_rx - q < KN_PROBER_MIN_QUEUED)
+        return 0;
+    for (uint16_t i = q + 1; i < c->n_rx; i++)
+        bytes += c->rx[i].size;
+    if (c->rx[c->n_rx - 1].recv_us <= c->rx[q].recv_us)
+        return 0;
+    return (double)bytes * 8e6 / (double)(c->rx[c->n_rx - 1].recv_us - c->rx[q].recv_us);
+}
+
 /* libwebrtc: at least 80 % of the minimum packets must have arrived. */
-static uint32_t evaluate(const kn_probe_cluster *c) {
+static uint32_t evaluate(kn_probe_cluster *c, bool *limited) {
     uint64_t send_iv = c->last_send_us - c->first_send_us;
     int64_t recv_iv = c->last_recv_us - c->first_recv_us;
-    double send_bps, recv_bps;
+    double send_bps, recv_bps, q_bps;
 
+    *limited = false;
     if (c->rx_pkts * 5 < KN_PROBER_MIN_PKTS * 4 || send_iv == 0 || recv_iv <= 0)
         return 0;
     send_bps = (double)(c->send_bytes - c->last_send_size) * 8e6 / (double)send_iv;
     recv_bps = (double)(c->recv_bytes - c->first_recv_size) * 8e6 / (double)recv_iv;
     if (recv_bps > 2 * send_bps)
         return 0;
+    if ((c->fb_pkts - c->rx_pkts) * 100 > KN_PROBER_MAX_LOSS * c->fb_pkts) {
+        *limited = true; /* a queue overflowed (or heavy random loss): no rate */
+        return 0;
+    }
+    if ((q_bps = queued_rate(c)) >= 0) {
+        *limited = true;
+        if (q_bps == 0)
+            return 0;
+        recv_bps = q_bps < recv_bps ? q_bps : recv_bps;
+    }
     if (recv_bps < 0.9 * send_bps)
         return (uint32_t)(0.95 * recv_bps);
     return (uint32_t)(send_bps < recv_bps ? send_bps : recv_bps);
@@ -174,7 +238,7 @@ int kn_prober_take_result(kn_prober *p, uint64_t now_us, kn_probe_result *r) {
         r->id = c->id;
         r->exponential = c->exponential;
         r->target_bps = c->bps;
-        r->bps = evaluate(c);
+        r->bps = evaluate(c, &r->limited);
         c->state = KN_PROBE_FREE;
         return 0;
     }

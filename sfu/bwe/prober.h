@@ -4,7 +4,12 @@
  * implementation). A cluster is a short burst paced at a given rate (media sent
  * meanwhile counts toward it, padding fills the rest); from the feedback of its
  * packets the prober measures send and receive rate and reports
- * min(send, receive), or 0.95 x receive when the link could not keep up.
+ * min(send, receive). When the cluster's one-way delay grew (a queue formed:
+ * the link could not keep up) the receive rate is taken only over the queued
+ * packets, which leave the bottleneck back to back at its rate; packets before
+ * that may have passed a token bucket's burst at line rate and say nothing
+ * about the rate. Such a result is "limited"; a cluster that lost more than
+ * KN_PROBER_MAX_LOSS % of its packets fails (bps 0, limited).
  * Pure and allocation-free; the router sends the padding. Media loop only.
  */
 #ifndef KN_PROBER_H
@@ -25,6 +30,17 @@
 #define KN_PROBER_GAP_US     10000   /* between consecutive clusters */
 #define KN_PROBER_AHEAD_US   5000    /* bytes_due lets the sender run this far ahead */
 #define KN_PROBER_STALL_US   300000  /* a cluster not filled by then is closed */
+#define KN_PROBER_RX_MAX     96      /* received packets kept per cluster for the queue check */
+#define KN_PROBER_QUEUED_US  1000    /* delay above the cluster's minimum: packet was queued */
+#define KN_PROBER_GROWTH_US  4000    /* delay growth over the cluster: the link limited it */
+#define KN_PROBER_MIN_QUEUED 4       /* queued packets needed to measure the link rate */
+#define KN_PROBER_MAX_LOSS   10      /* percent of the cluster's packets */
+
+typedef struct kn_probe_rx {
+    int64_t recv_us;
+    uint32_t send_off_us; /* send time - the cluster's start */
+    uint32_t size;
+} kn_probe_rx;
 
 enum { KN_PROBE_FREE = 0, KN_PROBE_QUEUED, KN_PROBE_SENDING, KN_PROBE_SENT };
 
@@ -45,6 +61,8 @@ typedef struct kn_probe_cluster {
     uint32_t send_bytes, last_send_size;
     int64_t first_recv_us, last_recv_us;
     uint32_t recv_bytes, first_recv_size;
+    uint16_t n_rx; /* entries in rx (the first KN_PROBER_RX_MAX received) */
+    kn_probe_rx rx[KN_PROBER_RX_MAX];
 } kn_probe_cluster;
 
 typedef struct kn_prober {
@@ -57,7 +75,10 @@ typedef struct kn_probe_result {
     int16_t id;
     bool exponential;
     uint32_t target_bps; /* the cluster's rate */
-    uint32_t bps;        /* measured; 0 when the cluster failed (too little feedback) */
+    uint32_t bps;        /* measured; 0 when the cluster failed (too little feedback,
+                            or a queue too short to measure the link by) */
+    bool limited;        /* the link limited the cluster (queue grew or packets lost):
+                            bps is the link's rate, not a success at the cluster's */
 } kn_probe_result;
 
 void kn_prober_init(kn_prober *p);

@@ -3,7 +3,9 @@
  * (kn_bwe + a media model) sends through a bottleneck that replays a Mahimahi
  * link trace (gen_traces.py: one 1500-byte delivery opportunity per line),
  * with a drop-tail queue, optional random loss (fixed-seed xorshift) and 20 ms
- * propagation each way. The receiver writes real RTPFB FMT 15 feedback every
+ * propagation each way; or through a token bucket like `tc tbf rate R burst B
+ * latency L` (sim_tbf: packets leave at line rate while the bucket holds
+ * tokens, then at R; queue limit R x L + B). The receiver writes real RTPFB FMT 15 feedback every
  * 50 ms with kn_twcc_write on its own clock; the sender parses it with
  * kn_twcc_parse and feeds kn_bwe_on_twcc. 1 ms steps; allocates nothing
  * (static state, one simulation at a time). Included by test_bwe_*.c.
@@ -50,6 +52,11 @@ typedef struct sim {
     size_t qh, qn;
     uint32_t q_bytes, q_limit;
     uint32_t loss_ppm, rng;
+    uint32_t tbf_bps, tbf_burst; /* token bucket instead of the trace when tbf_bps != 0 */
+    double tbf_tokens;           /* bytes */
+    uint32_t probe_max_bps;      /* highest probe result seen (a repeated value is missed) */
+    uint64_t probe_max_from_us;  /* probe_max_bps counts results from then on */
+    uint32_t probe_last;         /* SIM_DEBUG=1: every new probe result on stderr */
     struct {
         int64_t useq;
         uint64_t at_us;
@@ -117,6 +124,15 @@ static void sim_start(const char *trace, uint32_t loss_ppm, const uint32_t *laye
         abort();
 }
 
+/* After sim_start: the bottleneck becomes `tbf rate bps burst burst latency lat_ms`
+ * (the bucket starts full). */
+static inline void sim_tbf(uint32_t bps, uint32_t burst, uint32_t lat_ms) {
+    S.tbf_bps = bps;
+    S.tbf_burst = burst;
+    S.tbf_tokens = burst;
+    S.q_limit = (uint32_t)((uint64_t)bps * lat_ms / 8000) + burst;
+}
+
 static void sim_stop(void) {
     kn_bwe_destroy(S.bwe);
     S.bwe = NULL;
@@ -167,10 +183,29 @@ static void link_opportunity(void) {
     }
 }
 
+/* Token bucket: tokens accrue at tbf_bps up to tbf_burst; the head packet
+ * leaves (at line rate) once the bucket holds its size. */
+static void tbf_step(void) {
+    S.tbf_tokens += S.tbf_bps / 8000.0;
+    if (S.tbf_tokens > S.tbf_burst)
+        S.tbf_tokens = S.tbf_burst;
+    while (S.qn > 0 && S.q[S.qh].size <= S.tbf_tokens) {
+        sim_pkt *p = &S.q[S.qh];
+        S.tbf_tokens -= p->size;
+        S.q_bytes -= p->size;
+        S.fly[(S.fh + S.fn++) % SIM_QCAP].useq = p->useq;
+        S.fly[(S.fh + S.fn - 1) % SIM_QCAP].at_us = S.now_us + SIM_PROP_US;
+        S.qh = (S.qh + 1) % SIM_QCAP;
+        S.qn--;
+    }
+}
+
 static void link_step(void) {
     uint64_t ms = S.now_us / 1000;
 
-    for (;;) {
+    if (S.tbf_bps != 0)
+        tbf_step();
+    for (; S.tbf_bps == 0;) {
         uint64_t t = S.opp_base_ms + S.opp_ms[S.opp_i];
         if (t > ms)
             break;
@@ -304,6 +339,14 @@ static void sim_run(uint64_t end_us) {
         if (S.now_us % SIM_FB_US == 0)
             rx_feedback();
         tx_feedback();
+        if (S.bwe->stats.last_probe_bps != S.probe_last) { /* a new result */
+            S.probe_last = S.bwe->stats.last_probe_bps;
+            if (getenv("SIM_DEBUG") != NULL)
+                fprintf(stderr, "%.2f probe %u est %u\n", S.now_us / 1e6, S.probe_last,
+                        kn_bwe_estimate_bps(S.bwe));
+            if (S.now_us >= S.probe_max_from_us && S.probe_last > S.probe_max_bps)
+                S.probe_max_bps = S.probe_last;
+        }
         send_padding();
         if (S.layers)
             send_layers();

@@ -146,6 +146,53 @@ static void cap_600k_steady_60s(void **state) {
     sim_stop();
 }
 
+/* Like the browser tests: `tbf rate 600kbit burst 4kb latency 200ms`. The
+ * bucket lets the start of every probe cluster through at line rate; the
+ * first start-up cluster (900 kbit/s, 10 kB) fits into the full bucket
+ * entirely (4 kB + 75 kB/s refill outlast it) and measures 856k. The next
+ * cluster builds a queue, measures the link and corrects the estimate. */
+static void tbf_600k_steady_60s(void **state) {
+    uint32_t est_max = 0;
+
+    (void)state;
+    sim_start("bwe_traces/const_600k.trace", 0, qhf, 0);
+    sim_tbf(600000, 4096, 200);
+    S.probe_max_from_us = 200000; /* after the first cluster */
+    for (int i = 0; i < 600; i++) {
+        sim_run((uint64_t)(i + 1) * 100000);
+        assert_int_equal(S.cons[0].target, 0);
+        if (i >= 50 && kn_bwe_estimate_bps(S.bwe) > est_max)
+            est_max = kn_bwe_estimate_bps(S.bwe);
+    }
+    print_message("tbf 600k/4kb: %u switches, target %d, probe max %u after 0.2 s, estimate max "
+                  "%u after 5 s, loss %lu/%lu, gap %.1f s\n",
+                  S.cons[1].switches, S.cons[1].target, S.probe_max_bps, est_max,
+                  (unsigned long)S.media_lost, (unsigned long)S.media_sent, S.max_gap_us / 1e6);
+    assert_true(S.probe_max_bps <= 630000); /* a probe measures the rate, not the burst */
+    assert_true(est_max <= 630000);
+    assert_true(S.cons[1].switches <= 2);
+    assert_int_equal(S.cons[1].target, 0);
+    assert_true(S.media_lost * 50 < S.media_sent);
+    sim_stop();
+}
+
+/* 250 kbit/s through the same bucket: lowest layer from the start, audio kept. */
+static void tbf_250k_lowest_layer(void **state) {
+    (void)state;
+    sim_start("bwe_traces/const_250k.trace", 0, qhf, 0);
+    sim_tbf(250000, 4096, 200);
+    for (int i = 0; i < 300; i++) {
+        sim_run((uint64_t)(i + 1) * 100000);
+        assert_int_equal(S.cons[0].target, 0);
+        assert_true(S.cons[1].target <= 0);
+    }
+    print_message("tbf 250k/4kb: target %d, %u switches, probe max %u, loss %lu/%lu\n",
+                  S.cons[1].target, S.cons[1].switches, S.probe_max_bps,
+                  (unsigned long)S.media_lost, (unsigned long)S.media_sent);
+    assert_true(S.probe_max_bps <= 275000);
+    sim_stop();
+}
+
 static void cap_250k_lowest_or_paused(void **state) {
     (void)state;
     run_layers("bwe_traces/const_250k.trace", 30, 0, 0);
@@ -173,6 +220,8 @@ int main(void) {
         cmocka_unit_test(preferences_apply_immediately),
         cmocka_unit_test(cap_600k_steady_60s),
         cmocka_unit_test(cap_250k_lowest_or_paused),
+        cmocka_unit_test(tbf_600k_steady_60s),
+        cmocka_unit_test(tbf_250k_lowest_layer),
         cmocka_unit_test(cap_lifted_high_layer_within_15s),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
