@@ -257,6 +257,7 @@ static void shutdown_server(server *s) {
     if (s->hub_up)
         kn_hub_close(&s->hub); /* connections closed above already left their rooms */
     s->hub_up = false;
+    s->practice.hub = NULL;
     if (s->practice_up)
         kn_practice_close(&s->practice);
     s->practice_up = false;
@@ -385,6 +386,7 @@ static int start_server(server *s) {
         return rc;
     s->hub_up = true;
     s->hub.ctl = s->ctl;
+    s->practice.hub = &s->hub; /* /api/end ends the room for all */
     kn_httpd_opts ho = {s->cfg.listen_host, s->cfg.listen_port, s->cfg.tls, s->cfg.tls_cert,
                         s->cfg.tls_key, &s->hub};
     if ((rc = kn_httpd_start(&s->loop, &ho, kn_whip_handle, &s->whip, &s->httpd)) != 0) {

@@ -19,6 +19,7 @@
 #include "notify/invite_text.h"
 #include "notify/mailer.h"
 #include "practice/practice.h"
+#include "room/hub.h"
 #include "store/appointment.h"
 #include "store/consultation.h"
 
@@ -510,6 +511,8 @@ static void end(kn_practice *p, kn_http_req *r, const kn_host *h, json_t *body) 
     }
     if (a.state == KN_APPT_SCHEDULED || a.state == KN_APPT_ACTIVE)
         kn_appointment_set_state(p->db, a.id, a.state, KN_APPT_ENDED);
+    if (p->hub != NULL) /* everyone in the room leaves; their tokens stop working */
+        kn_hub_end_room(p->hub, a.public_id, time(NULL) + KN_ROOM_TOKEN_TTL_S);
     KN_LOG_INFO("practice", "appointment %s ended", a.public_id);
     kn_practice_json(r, 200, json_pack("{s:s}", "state", "ended"));
     kn_practice_wake(p);

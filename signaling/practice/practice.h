@@ -65,6 +65,7 @@ typedef struct kn_practice {
     } totp_pending[16];     /* secrets offered but not yet confirmed */
     uv_timer_t timer;
     bool timer_up;
+    struct kn_hub *hub; /* rooms: "end for all"; set by the owner, may be NULL */
 } kn_practice;
 
 /* Reads the mail and SMS settings from the environment. Returns 0, KN_EINVAL

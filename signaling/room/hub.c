@@ -6,6 +6,7 @@
  */
 #include "room/hub.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -107,6 +108,36 @@ static void room_free_empty(kn_hub *h) {
     }
 }
 
+/* ---- rooms ended by the practice (issue 7) ---- */
+
+static bool room_ended(const kn_hub *h, const char *name, int64_t now_s) {
+    for (unsigned i = 0; i < KN_HUB_MAX_ENDED; i++)
+        if (h->ended[i].until_s > now_s && strcmp(h->ended[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+void kn_hub_end_room(kn_hub *h, const char *room, int64_t until_s) {
+    unsigned slot = 0;
+    for (unsigned i = 0; i < KN_HUB_MAX_ENDED; i++) /* a free or expired slot, else the soonest */
+        if (h->ended[i].until_s < h->ended[slot].until_s)
+            slot = i;
+    snprintf(h->ended[slot].name, sizeof(h->ended[slot].name), "%s", room);
+    h->ended[slot].until_s = until_s;
+    kn_room *r = room_get(h, room, false);
+    for (unsigned i = 0; r && i < KN_ROOM_MAX_PARTS; i++) {
+        kn_part *p = &r->parts[i];
+        if (!p->used)
+            continue;
+        if (p->conn != NULL)
+            kn_hub_send_error(p->conn, -1, KN_WS_EFORBIDDEN, "the practice ended the consultation",
+                              true, 4004);
+        kn_room_leave(r, p, "ended", kn_hub_now(h));
+    }
+    KN_LOG_INFO("rooms", "room %s ended by the practice", room);
+    room_free_empty(h);
+}
+
 /* ---- handlers ---- */
 
 static int on_join(kn_hub *h, kn_wsconn *c, const kn_wsmsg *m) {
@@ -117,6 +148,11 @@ static int on_join(kn_hub *h, kn_wsconn *c, const kn_wsmsg *m) {
                       strlen(h->secret), time(NULL), &claims) != 0 ||
         kn_room_role_parse(claims.role, &role) != 0) {
         kn_hub_send_error(c, m->id, KN_EAUTH, "invalid, expired or wrong-kind token", true, 4001);
+        return 0;
+    }
+    if (room_ended(h, claims.room, time(NULL))) {
+        kn_hub_send_error(c, m->id, KN_WS_EFORBIDDEN, "the practice ended the consultation", true,
+                          4004);
         return 0;
     }
     kn_room *r = room_get(h, claims.room, true);

@@ -25,6 +25,7 @@
 #define KN_HUB_SILENCE_MS    45000
 #define KN_HUB_TEARDOWN_MS   15000
 #define KN_HUB_MAX_ROOMS     1000
+#define KN_HUB_MAX_ENDED     256 /* rooms ended by the practice, refused until their tokens expire */
 
 typedef struct kn_hub_opts {
     const char *secret; /* HS256 token key */
@@ -43,6 +44,10 @@ typedef struct kn_hub {
     kn_room_cfg cfg;
     char secret[256], stun_urls[1024], turn_urls[1024], turn_secret[256];
     uint64_t sfu_seq; /* names SFU rooms */
+    struct {
+        char name[65];
+        int64_t until_s; /* wall clock; 0: free slot */
+    } ended[KN_HUB_MAX_ENDED];
 } kn_hub;
 
 /* Returns 0, KN_EINVAL for a setting too long, or a uv error as KN_EIO. */
@@ -63,6 +68,11 @@ void kn_hub_send_error(kn_wsconn *c, int64_t id, int rc, const char *message, bo
                        int close_code);
 
 int64_t kn_hub_now(const kn_hub *h);
+
+/* Consultation workflow (practice/): "end for all". Every participant of
+ * `room` gets a fatal "forbidden" error and leaves; joins with a token for
+ * that room are refused until `until_s` (wall clock; the tokens' expiry). */
+void kn_hub_end_room(kn_hub *h, const char *room, int64_t until_s);
 
 /* kn_sfuctl hooks: room.active_speaker and peer.closed for room SFU peers; a lost
  * SFU connection ends every room's SFU side. */

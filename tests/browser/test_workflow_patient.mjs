@@ -8,7 +8,8 @@
 // A's typed name — received over the peer-to-peer data channel — while neither the SQLite
 // files nor the server log ever contain it. Screenshots of every patient screen go to
 // docs/screenshots/workflow-*.png. Also: a wrong code (German and English), a reload that
-// resumes the waiting room, and a third patient who is rejected.
+// resumes the waiting room, a third patient who is rejected, and the host ending the
+// appointment for all (room pages closed, the old room link refused).
 import { join } from 'node:path';
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -163,6 +164,20 @@ runTest('workflow_patient', 240, async () => {
   await c.waitForFunction(() => document.body.dataset.view === 'final', null, { timeout: 25000 });
   check(/nicht empfangen/.test(await text(c, '#final-heading')), 'patient C: rejected screen in German');
   await shot(c, 'workflow-rejected-desktop');
+
+  // The host ends the appointment: everyone leaves the room and cannot rejoin with the old link.
+  await host.click('#today button.end');
+  for (const [pg, tag] of [[a, 'desktop'], [b, 'phone']]) {
+    await pg.waitForFunction(() => document.body.dataset.view === 'message', null, { timeout: 15000 });
+    check(/beendet|ended/.test(await pg.evaluate(() => document.getElementById('message-text').textContent)),
+      `patient ${tag}: the room says the practice ended the consultation`);
+  }
+  await shot(a, 'workflow-ended-desktop');
+  const room = new URL(a.url()).pathname.split('/').pop();
+  await a.goto(`${k.base}/room/${room}#token=${k.token(room, 'guest')}&prejoin=0`); // a valid guest token for it
+  await a.waitForFunction(() => document.body.dataset.view === 'message', null, { timeout: 15000 });
+  check(/ended the consultation/.test(await a.evaluate(() => document.getElementById('message-text').textContent)),
+    'patient A: rejoining the ended room is refused');
 
   // What the server received and stored: pseudonyms only.
   await k.stop();
