@@ -145,6 +145,12 @@ runTest('workflow_patient', 240, async () => {
   await sleep(1500);
   await shot(a, 'workflow-room-desktop');
 
+  // During the call the host adds an interpreter; the dashboard shows that link and code once.
+  await host.click('#today button.add-interpreter');
+  await host.waitForFunction(() => document.querySelectorAll('#issued li').length === 1 && /interpreter-1/.test(document.getElementById('issued').textContent), null, { timeout: 10000 });
+  check(true, 'dashboard: interpreter-1 added during the call, link and code shown');
+  await host.screenshot({ path: join(out, 'workflow-dashboard-desktop.png'), fullPage: true });
+
   // Patient B on the phone: admitted by a call, too.
   await host.waitForFunction(() => [...document.querySelectorAll('#waiting tbody tr')].some((r) => r.textContent.startsWith('patient-2') && r.querySelector('button.call')), null, { timeout: 10000 });
   await host.click('#waiting tbody tr:has(button.call) button.call');

@@ -77,8 +77,29 @@ function todayItem(a) {
   const who = a.invitees.map((i) => `${i.pseudonym} (${stateNames[i.waiting] || '–'})`).join(', ');
   const end = el('button', { type: 'button', className: 'act end', textContent: 'Beenden', onclick: async () => { await api('end', { appointment: a.id }); load(); } });
   const li = el('li', {}, el('strong', { textContent: `${t} ` }), `${a.duration_min} min · ${a.type} · ${a.state} · ${who} `);
-  if (a.state === 'scheduled' || a.state === 'active') li.append(end);
+  if (a.state === 'scheduled' || a.state === 'active') {
+    const add = (role, label) => el('button', { type: 'button', className: `act add-${role}`, textContent: label, onclick: () => addInvitee(a.id, role) });
+    li.append(add('interpreter', '+ Dolmetscher/in'), add('relative', '+ Angehörige/r'), end);
+  }
   return li;
+}
+
+// A third participant during the call: the code and link are shown once, to pass on by phone.
+async function addInvitee(appointment, role) {
+  const r = await api('invitees', { appointment, role });
+  if (r.status !== 201) { showIssued([], r.status === 400 ? 'Keine weiteren Teilnehmer für diese Terminart möglich.' : 'Fehler beim Hinzufügen.'); return; }
+  showIssued([r.body]);
+  load();
+}
+
+function showIssued(invitations, errorText) {
+  const list = el('ul');
+  for (const i of invitations) {
+    const sent = Object.entries(i.sent || {}).map(([k, v]) => `${k}: ${v}`).join(', ');
+    list.append(el('li', {}, `${i.pseudonym}: Code `, el('code', { textContent: i.code }), ' · ', el('a', { href: i.link, textContent: 'Link', target: '_blank', rel: 'noopener' }), sent ? ` · ${sent}` : ''));
+  }
+  $('issued').hidden = false;
+  $('issued').replaceChildren(el('p', { textContent: errorText || 'Nur jetzt sichtbar – bitte bei Bedarf weitergeben:' }), list);
 }
 
 async function load() {
@@ -107,13 +128,7 @@ async function onNew(ev) {
   const r = await api('appointments', { date: $('date').value, time: $('time').value, duration_min: Number($('duration').value), type: $('type').value, invitees });
   $('new-error').hidden = r.status === 201;
   if (r.status !== 201) { $('new-error').textContent = 'Termin ungültig (Datum, Uhrzeit, Dauer 5–480 min, Teilnehmer passend zur Art).'; return; }
-  const list = el('ul');
-  for (const i of r.body.invitations) {
-    const sent = Object.entries(i.sent).map(([k, v]) => `${k}: ${v}`).join(', ');
-    list.append(el('li', {}, `${i.pseudonym}: Code `, el('code', { textContent: i.code }), ' · ', el('a', { href: i.link, textContent: 'Link', target: '_blank', rel: 'noopener' }), sent ? ` · ${sent}` : ''));
-  }
-  $('issued').hidden = false;
-  $('issued').replaceChildren(el('p', { textContent: 'Nur jetzt sichtbar – bitte bei Bedarf weitergeben:' }), list);
+  showIssued(r.body.invitations);
   for (const row of document.querySelectorAll('.invitee input')) row.value = '';
   load();
 }
