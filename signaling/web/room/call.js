@@ -8,7 +8,7 @@
 import { PeerLink } from './p2p.js';
 import { Publisher, Subscriber } from './sfu.js';
 import { Tile, layoutGrid } from './tiles.js';
-import { Poller, quality, selectedPair } from './stats.js';
+import { Poller, quality, selectedPair, receiverStats } from './stats.js';
 import { levelMeter } from './devices.js';
 import { t } from './i18n.js';
 
@@ -246,6 +246,7 @@ export class Call extends EventTarget {
     if (!this.subscriber) {
       this.subscriber = new Subscriber({ iceServers: this.iceServers, signaling: this.sig });
       this.subscriber.addEventListener('tracks', (ev) => this.onSfuTracks(ev.detail));
+      this.subscriber.addEventListener('error', (ev) => this.ui.error(ev.detail));
     }
     await this.subscriber.offer(m);
   }
@@ -358,17 +359,24 @@ export class Call extends EventTarget {
   // ---- test and diagnostic view ---------------------------------------------------------
   async snapshot(resetGaps = false) {
     const peers = [];
+    const sfuRx = this.subscriber ? this.subscriber.byParticipant() : new Map();
     for (const [id, p] of this.peers) {
+      const rx = sfuRx.get(id);
+      const sfuVideo = rx && rx.video ? await receiverStats(rx.video) : null;
       const pair = p.link && p.link.pc.connectionState !== 'closed' ? await selectedPair(p.link.pc) : null;
       peers.push({ id, role: p.info.role, name: p.name, source: p.tile.source, tile: p.tile.gapStats(resetGaps),
         link: p.link ? { state: p.link.pc.connectionState, mediaOn: p.link.mediaOn, offerer: p.link.offerer, pair } : null,
-        video: p.last ? p.last.video : null, audio: p.last ? p.last.audio : null, quality: p.tile.quality });
+        video: p.last ? p.last.video : null, audio: p.last ? p.last.audio : null, quality: p.tile.quality,
+        sfuVideo: sfuVideo && { framesDecoded: sfuVideo.framesDecoded, packetsReceived: sfuVideo.packetsReceived } });
     }
     return {
       self: this.self, mode: this.mode, sig: this.sig.state, peers, selfTile: this.selfTile.gapStats(resetGaps),
       publisher: this.publisher ? { state: this.publisher.pc.connectionState, layers: await this.publisher.layers(),
         pair: await selectedPair(this.publisher.pc) } : null,
-      subscriber: this.subscriber ? { state: this.subscriber.pc.connectionState, pair: await selectedPair(this.subscriber.pc) } : null,
+      subscriber: this.subscriber ? { state: this.subscriber.pc.connectionState, pair: await selectedPair(this.subscriber.pc),
+        revision: this.subscriber.revision, error: this.subscriber.lastError,
+        tracks: this.subscriber.pc.getTransceivers().map((x) => ({ mid: x.mid, dir: x.currentDirection,
+          ...(this.subscriber.tracks.get(String(x.mid)) || {}) })) } : null,
     };
   }
 }

@@ -76,8 +76,10 @@ export class Subscriber extends EventTarget {
 
   // Applies one sfu.subscribe offer; offers are handled strictly in order.
   offer(m) {
-    this.queue = this.queue.then(() => this.apply(m)).catch((e) =>
-      this.dispatchEvent(new CustomEvent('error', { detail: e })));
+    this.queue = this.queue.then(() => this.apply(m)).catch((e) => {
+      this.lastError = `revision ${m.revision}: ${e && e.message}`;
+      this.dispatchEvent(new CustomEvent('error', { detail: e }));
+    });
     return this.queue;
   }
 
@@ -87,6 +89,7 @@ export class Subscriber extends EventTarget {
     await this.pc.setRemoteDescription({ type: 'offer', sdp: m.sdp });
     await this.pc.setLocalDescription(await this.pc.createAnswer());
     this.sig.send({ type: 'sfu.subscribe.answer', revision: m.revision, sdp: this.pc.localDescription.sdp });
+    this.revision = m.revision;
     this.emitTracks();
   }
 
