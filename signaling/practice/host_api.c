@@ -233,6 +233,24 @@ static int practice_name(kn_db *db, int64_t id, char *out, size_t cap) {
     return rc;
 }
 
+enum { S_APPT_PRACTICE = KN_DB_SLOT_PRACTICE + 2 };
+
+/* The appointment with row id `id` if it belongs to `practice_id`. */
+static int appt_of_practice(kn_practice *p, int64_t id, int64_t practice_id, kn_appointment *a) {
+    sqlite3_stmt *st = kn_db_stmt(p->db, S_APPT_PRACTICE,
+                                  "SELECT public_id FROM appointments WHERE id = ? AND practice_id = ?");
+    char pub[KN_PUBLIC_ID_BUF];
+    if (st == NULL)
+        return KN_EIO;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, practice_id);
+    int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : KN_ENOENT;
+    if (rc == 0)
+        snprintf(pub, sizeof(pub), "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    return rc == 0 ? kn_appointment_get(p->db, pub, practice_id, a) : rc;
+}
+
 typedef struct note_ctx {
     char pseudonym[KN_PSEUDONYM_BUF];
     const char *channel;
@@ -389,6 +407,40 @@ static void add_invitee(kn_practice *p, kn_http_req *r, const kn_host *h, json_t
     kn_practice_json(r, 201, res);
 }
 
+/* reissue: {invitee, email?, phone?}: a new code (the old one stops working), sent again. */
+static void reissue(kn_practice *p, kn_http_req *r, const kn_host *h, json_t *body) {
+    const char *id = json_string_value(json_object_get(body, "invitee"));
+    kn_invitee inv;
+    kn_appointment a;
+    kn_invitee_code ic;
+    char name[256], link[512];
+    /* the invitee must belong to an appointment of the host's practice */
+    if (id == NULL || strlen(id) >= KN_PUBLIC_ID_BUF ||
+        kn_appointment_invitee_code(p->db, id, &ic) != 0 ||
+        appt_of_practice(p, ic.invitee.appointment_id, h->practice_id, &a) != 0) {
+        kn_practice_error(r, 404, "no_such_invitee");
+        return;
+    }
+    OPENSSL_cleanse(&ic, sizeof(ic));
+    int rc = kn_appointment_reissue_code(p->db, p->code_key, id, time(NULL), &inv);
+    if (rc != 0) {
+        kn_practice_error(r, rc == KN_ESTATE ? 410 : 500, rc == KN_ESTATE ? "ended" : "store");
+        return;
+    }
+    if (practice_name(p->db, h->practice_id, name, sizeof(name)) != 0)
+        strcpy(name, "Praxis");
+    kn_access_code_link(p->link_host, inv.public_id, inv.code, link, sizeof(link));
+    kn_invite in = {.practice = name, .link = link, .code = inv.code, .start_at = a.start_at,
+                    .duration_s = a.duration_s};
+    json_t *sent = invite(p, &in, &inv, body);
+    json_t *res = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "invitee", inv.public_id, "pseudonym",
+                            inv.pseudonym, "role", kn_appointment_role_name(inv.role), "link", link,
+                            "code", inv.code, "sent", sent);
+    OPENSSL_cleanse(inv.code, sizeof(inv.code));
+    KN_LOG_INFO("practice", "new code for %s", inv.pseudonym);
+    kn_practice_json(r, 200, res);
+}
+
 static void appointments(kn_practice *p, kn_http_req *r, const kn_host *h, json_t *body) {
     if (r->method == KN_HTTP_GET)
         list_today(p, r, h);
@@ -537,6 +589,7 @@ void kn_practice_host_api(kn_practice *p, kn_http_req *r, const char *name, json
         {"reject",       reject,       2},
         {"end",          end,          2},
         {"invitees",     add_invitee,  2},
+        {"reissue",      reissue,      2},
         {"totp/new",     kn_practice_totp_new,    2},
         {"totp/enable",  kn_practice_totp_enable, 2},
     };
