@@ -145,6 +145,15 @@ static void settle(kn_alloc_consumer *v, int8_t d, uint32_t est, uint64_t now_us
         v->want = d; /* a new direction: start timing */
         v->want_since_us = now_us;
     }
+    if (!v->ever && d > low_layer(v)) {
+        /* The first layer is the lowest: higher ones wait like any upgrade,
+         * their bitrates are still ramping up at the publisher (seen: f at
+         * 32 bit/s 0.5 s after start, 856 kbit/s at 2 s). */
+        switch_to(v, (int8_t)low_layer(v), est, now_us);
+        v->want = d;
+        v->want_since_us = now_us;
+        return;
+    }
     v->want = d;
     hold = d < v->target ? KN_ALLOC_DOWN_HOLD_US : v->ever ? v->up_hold_us : 0;
     if (now_us - v->want_since_us >= hold)

@@ -3,7 +3,8 @@
  * subscriber (bwe.h) and its consumers, chooses the simulcast layer each video
  * consumer forwards: audio first (always), then video by priority (pinned /
  * active speaker = 0 first) — every video its lowest layer, then upgrades in
- * the same order. Hysteresis against oscillation: a layer above the current
+ * the same order; a consumer's first layer is its lowest (higher ones wait
+ * like upgrades). Hysteresis against oscillation: a layer above the current
  * one is charged 1.3 x its bitrate and must fit for 2 s (16 s at most after
  * upgrades that failed within 10 s), a downgrade waits 500 ms; the layer of a
  * failed upgrade is not desired again until the estimate is 1.5 x the one the

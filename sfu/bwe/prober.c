@@ -175,7 +175,7 @@ static int64_t delay_of(const kn_probe_rx *x) {
  * back. Returns -1 when the delay did not grow (the link kept up), 0 when it
  * grew but too few packets queued to tell the rate. */
 static double queued_rate(kn_probe_cluster *c) {
-    int64_t dmin, last;
+    int64_t dmin, rise;
     uint16_t q = 0;
     uint32_t bytes = 0;
 
@@ -186,8 +186,8 @@ static double queued_rate(kn_probe_cluster *c) {
     for (uint16_t i = 1; i < c->n_rx; i++)
         if (delay_of(&c->rx[i]) < dmin)
             dmin = delay_of(&c->rx[i]);
-    last = delay_of(&c->rx[c->n_rx - 1]);
-    if (last - dmin < KN_PROBER_GROWTH_US)
+    rise = delay_of(&c->rx[c->n_rx - 1]) - dmin;
+    if (rise < KN_PROBER_GROWTH_US)
         return -1;
     while (q < c->n_rx && delay_of(&c->rx[q]) - dmin < KN_PROBER_QUEUED_US)
         q++;

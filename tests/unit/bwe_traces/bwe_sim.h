@@ -320,8 +320,12 @@ static void send_layers(void) {
     }
     if (ms % 100 == 0) {
         kn_alloc_result r;
+        int8_t before = v->target;
         if (kn_alloc_run(S.cons, 2, kn_bwe_estimate_bps(S.bwe), S.now_us, &r) != 0)
             abort();
+        if (getenv("SIM_DEBUG") != NULL && v->target != before)
+            fprintf(stderr, "%.2f layer %d -> %d est %u\n", S.now_us / 1e6, before, v->target,
+                    kn_bwe_estimate_bps(S.bwe));
         if (r.probe_bps != 0)
             (void)kn_bwe_request_probe(S.bwe, r.probe_bps, S.now_us);
     }

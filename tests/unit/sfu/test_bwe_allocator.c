@@ -42,7 +42,11 @@ static void audio_first_then_priority(void **state) {
     assert_int_equal(c[0].target, -1);
     assert_int_equal(c[2].target, -1); /* 60k left: no video fits */
     assert_int_equal(kn_alloc_run(c, 3, 1000000, 100000, &r), 0);
-    assert_int_equal(c[2].target, 1); /* first layer ever: no wait; 1.3 x 500k fits */
+    assert_int_equal(c[2].target, 0); /* first layer ever: the lowest, at once */
+    assert_int_equal(c[0].target, 0);
+    for (uint64_t t = 200000; t <= 2100000; t += 100000)
+        assert_int_equal(kn_alloc_run(c, 3, 1000000, t, &r), 0);
+    assert_int_equal(c[2].target, 1); /* after 2 s: the pinned one up, 1.3 x 500k fits */
     assert_int_equal(c[0].target, 0);
     assert_int_equal(r.allocated_bps, 40000 + 500000 + 150000);
     assert_int_equal(r.wanted_bps, 40000 + 2 * 1500000);
@@ -101,15 +105,17 @@ static void preferences_apply_immediately(void **state) {
     audio(&c[0]);
     video(&c[1], 0);
     kn_alloc_run(c, 2, 5000000, 0, &r);
+    assert_int_equal(c[1].target, 0); /* the first layer is the lowest */
+    kn_alloc_run(c, 2, 5000000, 2000000, &r);
     assert_int_equal(c[1].target, 2);
     c[1].max_layer = 1;
-    kn_alloc_run(c, 2, 5000000, 100000, &r);
+    kn_alloc_run(c, 2, 5000000, 2100000, &r);
     assert_int_equal(c[1].target, 1);
     c[1].layer_bps[1] = 0; /* h stopped at the publisher */
-    kn_alloc_run(c, 2, 5000000, 200000, &r);
+    kn_alloc_run(c, 2, 5000000, 2200000, &r);
     assert_int_equal(c[1].target, 0);
     c[1].paused = true;
-    kn_alloc_run(c, 2, 5000000, 300000, &r);
+    kn_alloc_run(c, 2, 5000000, 2300000, &r);
     assert_int_equal(c[1].target, -1);
     assert_int_equal(r.probe_bps, 0);
     assert_int_equal(c[0].target, 0);
