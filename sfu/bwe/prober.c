@@ -189,7 +189,9 @@ static double queued_rate(kn_probe_cluster *c) {
     rise = delay_of(&c->rx[c->n_rx - 1]) - dmin;
     if (rise < KN_PROBER_GROWTH_US)
         return -1;
-    while (q < c->n_rx && delay_of(&c->rx[q]) - dmin < KN_PROBER_QUEUED_US)
+    /* Above half the growth a packet surely waited (arrival jitter of a
+     * browser's timestamps is ~1 ms): a queued run, back to back. */
+    while (q < c->n_rx && delay_of(&c->rx[q]) - dmin < KN_PROBER_QUEUED_US + rise / 2)
         q++;
     if (q == c->n_rx || c->n_rx - q < KN_PROBER_MIN_QUEUED)
         return 0;
@@ -217,11 +219,13 @@ static uint32_t evaluate(kn_probe_cluster *c, bool *limited) {
         *limited = true; /* a queue overflowed (or heavy random loss): no rate */
         return 0;
     }
-    if ((q_bps = queued_rate(c)) >= 0) {
-        *limited = true;
-        if (q_bps == 0)
-            return 0;
+    if ((q_bps = queued_rate(c)) == 0) {
+        *limited = true; /* a queue grew, too short to tell the link's rate */
+        return 0;
+    }
+    if (q_bps > 0) {
         recv_bps = q_bps < recv_bps ? q_bps : recv_bps;
+        *limited = recv_bps < 0.9 * send_bps; /* else the delay rise was jitter */
     }
     if (recv_bps < 0.9 * send_bps)
         return (uint32_t)(0.95 * recv_bps);

@@ -31,7 +31,7 @@
 #define KN_PROBER_AHEAD_US   5000    /* bytes_due lets the sender run this far ahead */
 #define KN_PROBER_STALL_US   300000  /* a cluster not filled by then is closed */
 #define KN_PROBER_RX_MAX     96      /* received packets kept per cluster for the queue check */
-#define KN_PROBER_QUEUED_US  1000    /* delay above the cluster's minimum: packet was queued */
+#define KN_PROBER_QUEUED_US  1000    /* delay above the minimum + half the growth: queued */
 #define KN_PROBER_GROWTH_US  4000    /* delay growth over the cluster: the link limited it */
 #define KN_PROBER_MIN_QUEUED 4       /* queued packets needed to measure the link rate */
 #define KN_PROBER_MAX_LOSS   10      /* percent of the cluster's packets */
