@@ -18,6 +18,8 @@
 
 #define KN_UDP_RECV_DGRAMS 20
 #define KN_UDP_QUEUE       256
+/* Requested SO_RCVBUF / SO_SNDBUF of the media socket, in bytes. */
+#define KN_UDP_SOCKET_BUFFER (8 * 1024 * 1024)
 
 typedef struct kn_udp kn_udp;
 

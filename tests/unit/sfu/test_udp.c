@@ -1,8 +1,8 @@
 /*
  * test_udp.c: kn_udp over real loopback sockets: datagrams delivered with their
  * source and a batch callback, queued sends flushed with sendmmsg (also when the
- * queue fills), a bad address or a port in use refused, and every handle closed
- * (uv_loop_close() == 0).
+ * queue fills), a bad address or a port in use refused, socket buffers raised
+ * past the kernel default, and every handle closed (uv_loop_close() == 0).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -154,12 +154,31 @@ static void bad_address_and_port_in_use_are_refused(void **state) {
     assert_null(other.rxbuf);
 }
 
+static int socket_option(int option) {
+    uv_os_fd_t fd;
+    int value = 0;
+    socklen_t len = sizeof(value);
+    assert_int_equal(uv_fileno((uv_handle_t *)&u.handle, &fd), 0);
+    assert_int_equal(getsockopt(fd, SOL_SOCKET, option, &value, &len), 0);
+    return value;
+}
+
+/* Root passes net.core.rmem_max with SO_RCVBUFFORCE; the kernel reports twice the
+ * size it books. Without root the buffer still grows to rmem_max (> the default). */
+static void socket_buffers_are_raised(void **state) {
+    (void)state;
+    int want = geteuid() == 0 ? KN_UDP_SOCKET_BUFFER : 212992 + 1;
+    assert_true(socket_option(SO_RCVBUF) >= want);
+    assert_true(socket_option(SO_SNDBUF) >= want);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(receives_datagrams_with_their_source, setup, teardown),
         cmocka_unit_test_setup_teardown(queued_sends_are_flushed_in_order, setup, teardown),
         cmocka_unit_test_setup_teardown(a_full_queue_flushes_itself, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_address_and_port_in_use_are_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(socket_buffers_are_raised, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
