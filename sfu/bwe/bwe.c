@@ -16,7 +16,7 @@
 #define START_BPS         300000
 #define MAX_BPS           20000000
 #define PROBE_BACKOFF_MIN 1000
-#define PROBE_BACKOFF_MAX 8000
+#define PROBE_BACKOFF_MAX 4000
 #define EXP_CONTINUE      0.7 /* libwebrtc: probe further when result >= 70 % of target */
 
 static const struct kn_bwe_algo *const algos[] = {&kn_gcc_algo, &kn_remb_algo};
