@@ -5,11 +5,10 @@
  */
 #include "sdp/sdp_answer.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "core/err.h"
+#include "sdp/sdp_out.h"
 
 static const char *const supported_exts[] = {
     "urn:ietf:params:rtp-hdrext:sdes:mid",
@@ -113,47 +112,26 @@ int kn_sdp_choose_codec_named(const kn_sdp_media *m, const char *name, int *code
     return 0;
 }
 
-/* ---- bounded appender ---- */
-
-typedef struct out {
-    char *buf;
-    size_t cap, len;
-    bool full;
-} out;
-
-__attribute__((format(printf, 2, 3))) static void put(out *o, const char *fmt, ...) {
-    va_list ap;
-    if (o->full)
-        return;
-    va_start(ap, fmt);
-    int n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= o->cap - o->len) {
-        o->full = true;
-        return;
-    }
-    o->len += (size_t)n;
-}
 
 static const char *setup_name(kn_sdp_setup s) {
     return s == KN_SDP_ACTIVE ? "active" : "passive";
 }
 
-static void write_session(out *o, const kn_sdp *offer, const kn_sdp_answer *a) {
-    put(o, "v=0\r\no=- %llu 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=ice-lite\r\n",
+static void write_session(kn_sdp_out *o, const kn_sdp *offer, const kn_sdp_answer *a) {
+    kn_sdp_out_put(o, "v=0\r\no=- %llu 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=ice-lite\r\n",
         (unsigned long long)a->session_id);
-    put(o, "a=group:BUNDLE");
+    kn_sdp_out_put(o, "a=group:BUNDLE");
     for (unsigned i = 0; i < offer->n_media; i++)
         if (a->media[i].accepted)
-            put(o, " %.*s", (int)offer->media[i].mid.len, offer->media[i].mid.p);
-    put(o, "\r\n");
+            kn_sdp_out_put(o, " %.*s", (int)offer->media[i].mid.len, offer->media[i].mid.p);
+    kn_sdp_out_put(o, "\r\n");
     if (a->sending)
-        put(o, "a=msid-semantic: WMS %s\r\n", a->msid_stream);
+        kn_sdp_out_put(o, "a=msid-semantic: WMS %s\r\n", a->msid_stream);
 }
 
 /* Echo supported extensions with the offer's ids; an extension the offerer
  * only sends (or only receives) is kept only when the flow matches ours. */
-static void write_extmaps(out *o, const kn_sdp_media *m, bool sending) {
+static void write_extmaps(kn_sdp_out *o, const kn_sdp_media *m, bool sending) {
     for (unsigned i = 0; i < m->n_extmaps; i++) {
         const kn_sdp_extmap *e = &m->extmaps[i];
         if (!kn_sdp_ext_supported(e->uri))
@@ -163,81 +141,81 @@ static void write_extmaps(out *o, const kn_sdp_media *m, bool sending) {
         const char *dir = e->dir == KN_SDP_SENDONLY   ? "/recvonly"
                           : e->dir == KN_SDP_RECVONLY ? "/sendonly"
                                                       : "";
-        put(o, "a=extmap:%u%s %.*s\r\n", e->id, dir, (int)e->uri.len, e->uri.p);
+        kn_sdp_out_put(o, "a=extmap:%u%s %.*s\r\n", e->id, dir, (int)e->uri.len, e->uri.p);
     }
 }
 
-static void write_codecs(out *o, const kn_sdp_media *m, const kn_sdp_answer_media *am) {
+static void write_codecs(kn_sdp_out *o, const kn_sdp_media *m, const kn_sdp_answer_media *am) {
     const kn_sdp_codec *c = &m->codecs[am->codec];
-    put(o, "a=rtpmap:%u %.*s/%u", c->pt, (int)c->name.len, c->name.p, c->clock_rate);
-    put(o, c->channels ? "/%u\r\n" : "\r\n", c->channels);
+    kn_sdp_out_put(o, "a=rtpmap:%u %.*s/%u", c->pt, (int)c->name.len, c->name.p, c->clock_rate);
+    kn_sdp_out_put(o, c->channels ? "/%u\r\n" : "\r\n", c->channels);
     unsigned fb = c->fb & kn_sdp_supported_fb(m->kind);
     for (size_t i = 0; i < sizeof(fb_names) / sizeof(fb_names[0]); i++)
         if (fb & fb_names[i].bit)
-            put(o, "a=rtcp-fb:%u %s\r\n", c->pt, fb_names[i].text);
+            kn_sdp_out_put(o, "a=rtcp-fb:%u %s\r\n", c->pt, fb_names[i].text);
     if (c->fmtp.len > 0)
-        put(o, "a=fmtp:%u %.*s\r\n", c->pt, (int)c->fmtp.len, c->fmtp.p);
+        kn_sdp_out_put(o, "a=fmtp:%u %.*s\r\n", c->pt, (int)c->fmtp.len, c->fmtp.p);
     if (am->rtx >= 0) {
         const kn_sdp_codec *r = &m->codecs[am->rtx];
-        put(o, "a=rtpmap:%u rtx/%u\r\na=fmtp:%u apt=%u\r\n", r->pt, r->clock_rate, r->pt, c->pt);
+        kn_sdp_out_put(o, "a=rtpmap:%u rtx/%u\r\na=fmtp:%u apt=%u\r\n", r->pt, r->clock_rate, r->pt, c->pt);
     }
 }
 
-static void write_simulcast(out *o, const kn_sdp_media *m) {
+static void write_simulcast(kn_sdp_out *o, const kn_sdp_media *m) {
     unsigned n = 0;
     for (unsigned i = 0; i < m->n_rids; i++)
         if (m->rids[i].send)
-            put(o, "a=rid:%.*s recv\r\n", (int)m->rids[i].id.len, m->rids[i].id.p);
+            kn_sdp_out_put(o, "a=rid:%.*s recv\r\n", (int)m->rids[i].id.len, m->rids[i].id.p);
     for (unsigned i = 0; i < m->n_rids; i++)
         if (m->rids[i].send)
-            put(o, "%s%.*s", n++ ? ";" : "a=simulcast:recv ", (int)m->rids[i].id.len,
+            kn_sdp_out_put(o, "%s%.*s", n++ ? ";" : "a=simulcast:recv ", (int)m->rids[i].id.len,
                 m->rids[i].id.p);
     if (n > 0)
-        put(o, "\r\n");
+        kn_sdp_out_put(o, "\r\n");
 }
 
-static void write_ssrcs(out *o, const kn_sdp_answer *a, const kn_sdp_answer_media *am,
+static void write_ssrcs(kn_sdp_out *o, const kn_sdp_answer *a, const kn_sdp_answer_media *am,
                         const kn_sdp_media *m) {
-    put(o, "a=msid:%s %s-%.*s\r\n", a->msid_stream, a->msid_stream, (int)m->mid.len, m->mid.p);
+    kn_sdp_out_put(o, "a=msid:%s %s-%.*s\r\n", a->msid_stream, a->msid_stream, (int)m->mid.len, m->mid.p);
     if (am->rtx_ssrc != 0)
-        put(o, "a=ssrc-group:FID %u %u\r\n", am->ssrc, am->rtx_ssrc);
-    put(o, "a=ssrc:%u cname:konsil\r\n", am->ssrc);
+        kn_sdp_out_put(o, "a=ssrc-group:FID %u %u\r\n", am->ssrc, am->rtx_ssrc);
+    kn_sdp_out_put(o, "a=ssrc:%u cname:konsil\r\n", am->ssrc);
     if (am->rtx_ssrc != 0)
-        put(o, "a=ssrc:%u cname:konsil\r\n", am->rtx_ssrc);
+        kn_sdp_out_put(o, "a=ssrc:%u cname:konsil\r\n", am->rtx_ssrc);
 }
 
-static void write_candidates(out *o, const kn_sdp_answer *a) {
+static void write_candidates(kn_sdp_out *o, const kn_sdp_answer *a) {
     for (unsigned i = 0; i < a->n_candidates; i++) {
         const kn_sdp_candidate *c = &a->candidates[i];
-        put(o, "a=candidate:%s 1 %s %u %s %u typ host%s\r\n", c->foundation, c->tcp ? "tcp" : "udp",
+        kn_sdp_out_put(o, "a=candidate:%s 1 %s %u %s %u typ host%s\r\n", c->foundation, c->tcp ? "tcp" : "udp",
             c->priority, c->ip, c->port, c->tcp ? " tcptype passive" : "");
     }
-    put(o, "a=end-of-candidates\r\n");
+    kn_sdp_out_put(o, "a=end-of-candidates\r\n");
 }
 
-static void write_media(out *o, const kn_sdp_media *m, const kn_sdp_answer *a,
+static void write_media(kn_sdp_out *o, const kn_sdp_media *m, const kn_sdp_answer *a,
                         const kn_sdp_answer_media *am) {
     if (!am->accepted) {
-        put(o, "m=%.*s 0 %.*s %.*s\r\nc=IN IP4 0.0.0.0\r\n", (int)m->type.len, m->type.p,
+        kn_sdp_out_put(o, "m=%.*s 0 %.*s %.*s\r\nc=IN IP4 0.0.0.0\r\n", (int)m->type.len, m->type.p,
             (int)m->proto.len, m->proto.p, (int)m->fmts.len, m->fmts.p);
         if (m->mid.len > 0)
-            put(o, "a=mid:%.*s\r\n", (int)m->mid.len, m->mid.p);
-        put(o, "a=inactive\r\n");
+            kn_sdp_out_put(o, "a=mid:%.*s\r\n", (int)m->mid.len, m->mid.p);
+        kn_sdp_out_put(o, "a=inactive\r\n");
         return;
     }
     const kn_sdp_codec *c = &m->codecs[am->codec];
-    put(o, "m=%.*s 9 %.*s %u", (int)m->type.len, m->type.p, (int)m->proto.len, m->proto.p, c->pt);
-    put(o, am->rtx >= 0 ? " %u\r\n" : "\r\n", am->rtx >= 0 ? m->codecs[am->rtx].pt : 0);
-    put(o, "c=IN IP4 0.0.0.0\r\na=ice-ufrag:%s\r\na=ice-pwd:%s\r\n", a->ice_ufrag, a->ice_pwd);
-    put(o, "a=fingerprint:%s %s\r\na=setup:%s\r\n", a->fp_alg, a->fp_value, setup_name(a->setup));
-    put(o, "a=mid:%.*s\r\n", (int)m->mid.len, m->mid.p);
+    kn_sdp_out_put(o, "m=%.*s 9 %.*s %u", (int)m->type.len, m->type.p, (int)m->proto.len, m->proto.p, c->pt);
+    kn_sdp_out_put(o, am->rtx >= 0 ? " %u\r\n" : "\r\n", am->rtx >= 0 ? m->codecs[am->rtx].pt : 0);
+    kn_sdp_out_put(o, "c=IN IP4 0.0.0.0\r\na=ice-ufrag:%s\r\na=ice-pwd:%s\r\n", a->ice_ufrag, a->ice_pwd);
+    kn_sdp_out_put(o, "a=fingerprint:%s %s\r\na=setup:%s\r\n", a->fp_alg, a->fp_value, setup_name(a->setup));
+    kn_sdp_out_put(o, "a=mid:%.*s\r\n", (int)m->mid.len, m->mid.p);
     write_extmaps(o, m, a->sending);
-    put(o, a->sending ? "a=sendonly\r\n" : "a=recvonly\r\n");
-    put(o, "a=rtcp-mux\r\n");
+    kn_sdp_out_put(o, a->sending ? "a=sendonly\r\n" : "a=recvonly\r\n");
+    kn_sdp_out_put(o, "a=rtcp-mux\r\n");
     if (m->rtcp_rsize)
-        put(o, "a=rtcp-rsize\r\n");
+        kn_sdp_out_put(o, "a=rtcp-rsize\r\n");
     if (a->rcvr_rtt)
-        put(o, "a=rtcp-xr:rcvr-rtt=all\r\n");
+        kn_sdp_out_put(o, "a=rtcp-xr:rcvr-rtt=all\r\n");
     write_codecs(o, m, am);
     if (a->sending)
         write_ssrcs(o, a, am, m);
@@ -248,7 +226,7 @@ static void write_media(out *o, const kn_sdp_media *m, const kn_sdp_answer *a,
 
 int kn_sdp_answer_write(const kn_sdp *offer, const kn_sdp_answer *a, char *buf, size_t cap,
                         size_t *n) {
-    out o = {buf, cap, 0, cap == 0};
+    kn_sdp_out o = {buf, cap, 0, cap == 0};
     unsigned accepted = 0;
     for (unsigned i = 0; i < offer->n_media; i++)
         accepted += a->media[i].accepted;
