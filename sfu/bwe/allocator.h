@@ -7,7 +7,7 @@
  * like upgrades). Hysteresis against oscillation: a layer above the current
  * one is charged 1.3 x its bitrate and must fit for 2 s (16 s at most after
  * upgrades that failed within 10 s), a downgrade waits 500 ms; the layer of a
- * failed upgrade is not desired again until the estimate is 1.5 x the one the
+ * failed upgrade is not desired again until the estimate is 1.2 x the one the
  * upgrade was made at (then the hold is back to 2 s) or 30 s passed without a
  * switch (a probe overshooting a capped link does not cause q<->h flapping). Also says
  * which rate to probe for (kn_bwe_request_probe) when a better allocation is
@@ -29,7 +29,7 @@
 #define KN_ALLOC_DOWN_HOLD_US  500000   /* a downgrade waits this long */
 #define KN_ALLOC_FAIL_US       10000000 /* a downgrade this soon after an upgrade = failed */
 #define KN_ALLOC_CALM_US       30000000 /* this long without a switch resets the up hold */
-#define KN_ALLOC_RESET_PCT     150 /* ... and so does an estimate this far above a failure */
+#define KN_ALLOC_RESET_PCT     120 /* ... and so does an estimate this far above a failure */
 
 typedef struct kn_alloc_consumer {
     /* Inputs, refreshed by the caller before each kn_alloc_run. */
