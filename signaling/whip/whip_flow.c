@@ -294,6 +294,9 @@ void kn_whip_flow_start(kn_whip *w, kn_http_req *r, const char *room, const kn_w
         return;
     }
     o->ans.sending = publisher != NULL;
+    /* A receive-only browser learns its RTT only from DLRR (RFC 3611); without it
+     * its NACK retries wait a default 100 ms and a lost retransmission freezes video. */
+    o->ans.rcvr_rtt = true;
     o->ans.session_id = o->sdp.session_id ^ 0x4b6f6e73696cULL;
     snprintf(o->ans.msid_stream, sizeof(o->ans.msid_stream), "%s", o->stream);
     o->req = r;
