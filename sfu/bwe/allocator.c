@@ -120,8 +120,13 @@ static void switch_to(kn_alloc_consumer *v, int8_t l, uint32_t est, uint64_t now
  * nothing any more. Runs before the layers are desired. */
 static void forget_failure(kn_alloc_consumer *v, uint32_t est, uint64_t now_us) {
     bool calm = v->last_switch_us != 0 && now_us - v->last_switch_us >= KN_ALLOC_CALM_US;
+    /* ... or the estimate carries the failed layer with the up margin, 1.2 x
+     * over: an upgrade made at a high estimate (start-up probes) and ended by a
+     * cap would otherwise wait for an estimate requested probes never reach. */
+    uint64_t need = (uint64_t)cost(v, v->fail_layer) * KN_ALLOC_UP_PCT * KN_ALLOC_RESET_PCT / 10000;
     bool far = v->fail_est_bps != 0 &&
-               (uint64_t)est * 100 >= (uint64_t)v->fail_est_bps * KN_ALLOC_RESET_PCT;
+               ((uint64_t)est * 100 >= (uint64_t)v->fail_est_bps * KN_ALLOC_RESET_PCT ||
+                (need > 0 && est >= need));
     if (calm || far) {
         v->up_hold_us = KN_ALLOC_UP_HOLD_US;
         v->fail_est_bps = 0;

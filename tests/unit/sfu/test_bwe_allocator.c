@@ -81,15 +81,16 @@ static void hysteresis_holds_steady(void **state) {
     assert_int_equal(c[1].target, 0);                           /* down after 500 ms */
     assert_int_equal(c[1].up_hold_us, 2 * KN_ALLOC_UP_HOLD_US); /* failed upgrade */
     assert_int_equal(c[1].switches, 3);
-    /* 1.17 x the estimate the failed upgrade was made at: h is not tried again,
-     * even after the doubled hold (a probe overshooting a capped link) */
+    /* 1.1 x the estimate the failed upgrade was made at (below 1.2 x 1.3 x h's
+     * 500k): h is not tried again, even after the doubled hold (a probe
+     * overshooting a capped link) */
     for (int i = 0; i < 50; i++)
-        kn_alloc_run(c, 2, 820000, t += 100000, &r);
+        kn_alloc_run(c, 2, 770000, t += 100000, &r);
     assert_int_equal(c[1].target, 0);
     assert_int_equal(c[1].switches, 3);
     assert_int_equal(c[1].up_hold_us, 2 * KN_ALLOC_UP_HOLD_US);
-    /* 1.25 x (a cap was lifted): the normal 2 s hold again, and up to f */
-    kn_alloc_run(c, 2, 875000, t += 100000, &r);
+    /* 1.2 x 1.3 x h's 500k (a cap was lifted): the normal 2 s hold again, and up to f */
+    kn_alloc_run(c, 2, 780000, t += 100000, &r);
     assert_int_equal(c[1].up_hold_us, KN_ALLOC_UP_HOLD_US);
     kn_alloc_run(c, 2, 2500000, t += 100000, &r);
     for (int i = 0; i < 20; i++)
