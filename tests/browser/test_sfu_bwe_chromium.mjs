@@ -8,25 +8,13 @@
 // 720p; cap 600 kbit/s: low layer (180p) within 5 s, < 2 % video loss once there, no
 // decoding gap > 1 s, audio never stops; cap lifted: 720p again within 15 s.
 // Samples the subscriber's getStats every 200 ms and prints the measured values.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { runTest, check, sleep } from '../lib/konsil.mjs';
 import { launchChromium, kn } from '../lib/browsers.mjs';
 import { makePair, chromiumWrapper, ipns } from '../lib/netns.mjs';
-import { startSfu, parseOffer, pickCodec, buildAnswer, createPeer, pageOffer, pageAnswer, URI } from './lib/sfu_control.mjs';
+import { startSfu } from './lib/sfu_control.mjs';
+import { ROOM, pageUrl, publish, subscribe } from './lib/bwe_session.mjs';
 
-const ROOM = 'bwe';
-const RIDS = ['q', 'h', 'f'];
 const CAP = '600kbit';
-
-// A local page (file: is a secure context, so getUserMedia works in either namespace).
-function pageUrl() {
-  const dir = mkdtempSync(join(tmpdir(), 'kn-bwe-page-'));
-  const f = join(dir, 'page.html');
-  writeFileSync(f, '<!doctype html><title>konsil-sfu bwe</title><body></body>');
-  return `file://${f}`;
-}
 
 // Subscriber samples every 200 ms until stop() — {t, h, frames, vrx, vlost, arx, asamples}.
 function sampler(page) {
@@ -95,28 +83,8 @@ runTest('sfu bwe chromium', 300, async () => {
   const pub = await pubB.newPage(url);
   const sub = await subB.newPage(url);
 
-  const offer = parseOffer(await pageOffer(pub, 'pub', { width: 1280, height: 720, rids: RIDS }));
-  const peer = await createPeer(ctl, ROOM, 'pub', offer);
-  const sections = [];
-  for (const m of offer.media) {
-    const video = m.kind === 'video';
-    const pick = pickCodec(m, video ? 'VP8' : 'opus', [URI.mid, URI.rid, URI.rrid, URI.audioLevel, URI.twcc], ['transport-cc']);
-    await ctl.request('producer.create', { room: ROOM, peer: 'pub', producer: m.kind, kind: m.kind, mid: m.mid,
-      codecs: [pick.codec], header_extensions: pick.exts, ...(video ? { encodings: m.rids.map((rid) => ({ rid })) } : {}) });
-    sections.push({ kind: m.kind, mid: m.mid, direction: 'recvonly', pick, rids: video ? m.rids : [] });
-  }
-  await pageAnswer(pub, 'pub', buildAnswer(peer, sections));
-
-  const soffer = parseOffer(await pageOffer(sub, 'sub', null));
-  const speer = await createPeer(ctl, ROOM, 'sub', soffer);
-  const ssections = [];
-  for (const m of soffer.media) {
-    const pick = pickCodec(m, m.kind === 'audio' ? 'opus' : 'VP8', [URI.mid, URI.twcc], ['transport-cc']);
-    const res = await ctl.request('consumer.create', { room: ROOM, peer: 'sub', consumer: `c-${m.kind}`,
-      producer: m.kind, mid: m.mid, codecs: [pick.codec], header_extensions: pick.exts });
-    ssections.push({ kind: m.kind, mid: m.mid, direction: 'sendonly', pick, ssrc: res.ssrc, rtxSsrc: res.rtx_ssrc });
-  }
-  await pageAnswer(sub, 'sub', buildAnswer(speer, ssections));
+  await publish(ctl, pub);
+  await subscribe(ctl, sub);
 
   const smp = sampler(sub);
   const t0 = Date.now();

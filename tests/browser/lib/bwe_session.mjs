@@ -4,9 +4,8 @@
 // nft random-loss rule on the SFU → subscriber direction, and a recorder that samples the
 // SFU's peer.stats (estimate, allocation, forwarded/target layer, the publisher's layer
 // bitrates, RTX/padding/probe counters) and the subscriber's
-// getStats every 250 ms into one time series. Negotiation follows
-// tests/browser/test_sfu_bwe_chromium.mjs (its helpers are not exported; the few lines are
-// repeated here). Metric helpers (loss, stalls, switches) work on the recorded series.
+// getStats every 250 ms into one time series. pageUrl, publish and subscribe are also what
+// tests/browser/test_sfu_bwe_chromium.mjs negotiates with. Metric helpers (loss, stalls, switches) work on the recorded series.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,14 +18,15 @@ export const ROOM = 'bwe';
 const RIDS = ['q', 'h', 'f'];
 export const SAMPLE_MS = 250;
 
-function pageUrl() {
+// A local page (file: is a secure context, so getUserMedia works in either namespace).
+export function pageUrl() {
   const dir = mkdtempSync(join(tmpdir(), 'kn-bwe-page-'));
   const f = join(dir, 'page.html');
   writeFileSync(f, '<!doctype html><title>konsil-sfu bwe</title><body></body>');
   return `file://${f}`;
 }
 
-async function publish(ctl, pub) {
+export async function publish(ctl, pub) {
   const offer = parseOffer(await pageOffer(pub, 'pub', { width: 1280, height: 720, rids: RIDS }));
   const peer = await createPeer(ctl, ROOM, 'pub', offer);
   const sections = [];
@@ -40,7 +40,7 @@ async function publish(ctl, pub) {
   await pageAnswer(pub, 'pub', buildAnswer(peer, sections));
 }
 
-async function subscribe(ctl, sub) {
+export async function subscribe(ctl, sub) {
   const offer = parseOffer(await pageOffer(sub, 'sub', null));
   const peer = await createPeer(ctl, ROOM, 'sub', offer);
   const sections = [];
