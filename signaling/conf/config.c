@@ -75,6 +75,17 @@ static int set_sfu(kn_sigcfg *c, const char *v, const char **err) {
     return copy(c->sfu, sizeof(c->sfu), v, err);
 }
 
+static int set_sfu_processes(kn_sigcfg *c, const char *v, const char **err) {
+    char *end = NULL;
+    errno = 0;
+    long n = strcmp(v, "auto") == 0 ? 0 : strtol(v, &end, 10);
+    *err = "expected auto or a number 1-64";
+    if (strcmp(v, "auto") != 0 && (errno || end == v || *end != '\0' || n < 1 || n > 64))
+        return KN_EINVAL;
+    c->sfu_processes = (unsigned)n;
+    return 0;
+}
+
 #define STR_SETTER(fn, field)                                                                      \
     static int fn(kn_sigcfg *c, const char *v, const char **err) {                                 \
         return copy(c->field, sizeof(c->field), v, err);                                           \
@@ -134,7 +145,9 @@ static const struct setting {
     {"KONSIL_MEDIA_PORT",   set_media_port, "10000",          "UDP and ICE-TCP port of the own SFU child"        },
     {"KONSIL_ANNOUNCE_IP",  set_announce,   "127.0.0.1",      "address the SFU puts in its candidates"           },
     {"KONSIL_SFU",          set_sfu,        "",
-     "external SFU control address unix:/path | tcp:host:port (unset: own child)"                                },
+     "external SFU control address unix:/path | tcp:host:port, or a comma list of them (unset: own children)"    },
+    {"KONSIL_SFU_PROCESSES", set_sfu_processes, "auto",
+     "own konsil-sfu processes: auto (one per online CPU) or 1-64; process i uses KONSIL_MEDIA_PORT + i"},
     {"KONSIL_SFU_SECRET",   set_sfu_secret, "",               "shared secret for a tcp: SFU control address"     },
     {"KONSIL_STATE_DIR",    set_state,      "",
      "state directory (unset: /var/lib/konsil if writable, else ./state)"                                        },

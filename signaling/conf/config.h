@@ -21,6 +21,7 @@ typedef struct kn_sigcfg {
     char announce_ip[64];
     char sfu[512]; /* "unix:/path" or "tcp:host:port"; empty = own child */
     char sfu_secret[256];
+    unsigned sfu_processes; /* own konsil-sfu children; 0 = one per online CPU ("auto") */
     char state_dir[512];
     char public_url[256];  /* https://host[:port] for printed links; empty = from listen */
     char stun_urls[1024];  /* comma list; empty = derived from turn_urls */
