@@ -387,6 +387,7 @@ static int start_server(server *s) {
     s->hub_up = true;
     s->hub.ctl = s->ctl;
     s->practice.hub = &s->hub; /* /api/end ends the room for all */
+    s->hub.hostctl = (kn_hostctl){.on_end = kn_practice_on_room_end, .ctx = &s->practice};
     kn_httpd_opts ho = {s->cfg.listen_host, s->cfg.listen_port, s->cfg.tls, s->cfg.tls_cert,
                         s->cfg.tls_key, &s->hub};
     if ((rc = kn_httpd_start(&s->loop, &ho, kn_whip_handle, &s->whip, &s->httpd)) != 0) {

@@ -544,7 +544,23 @@ static void reject(kn_practice *p, kn_http_req *r, const kn_host *h, json_t *bod
     act(p, r, h, body, KN_WAIT_REJECTED);
 }
 
-/* end: {appointment}: everyone of it leaves the waiting room, the record closes. */
+/* Everyone of appointment a leaves the waiting room, its consultation record gets its end time. */
+static void end_appointment(kn_practice *p, const kn_appointment *a) {
+    for (unsigned i = 0; i < KN_WAIT_MAX; i++)
+        if (p->wait.e[i].used && p->wait.e[i].appt_id == a->id)
+            kn_waiting_set(&p->wait, &p->wait.e[i], KN_WAIT_ENDED, kn_practice_now_ms(p));
+    kn_active_consult *c = kn_practice_active(p, a->id, false);
+    if (c != NULL) {
+        kn_consultation_end(p->db, c->consult_id, time(NULL));
+        memset(c, 0, sizeof(*c));
+    }
+    if (a->state == KN_APPT_SCHEDULED || a->state == KN_APPT_ACTIVE)
+        kn_appointment_set_state(p->db, a->id, a->state, KN_APPT_ENDED);
+    KN_LOG_INFO("practice", "appointment %s ended", a->public_id);
+    kn_practice_wake(p);
+}
+
+/* end: {appointment}: the appointment ends, everyone in its room leaves. */
 static void end(kn_practice *p, kn_http_req *r, const kn_host *h, json_t *body) {
     const char *id = json_string_value(json_object_get(body, "appointment"));
     kn_appointment a;
@@ -553,21 +569,17 @@ static void end(kn_practice *p, kn_http_req *r, const kn_host *h, json_t *body) 
         kn_practice_error(r, 404, "no_such_appointment");
         return;
     }
-    for (unsigned i = 0; i < KN_WAIT_MAX; i++)
-        if (p->wait.e[i].used && p->wait.e[i].appt_id == a.id)
-            kn_waiting_set(&p->wait, &p->wait.e[i], KN_WAIT_ENDED, kn_practice_now_ms(p));
-    kn_active_consult *c = kn_practice_active(p, a.id, false);
-    if (c != NULL) {
-        kn_consultation_end(p->db, c->consult_id, time(NULL));
-        memset(c, 0, sizeof(*c));
-    }
-    if (a.state == KN_APPT_SCHEDULED || a.state == KN_APPT_ACTIVE)
-        kn_appointment_set_state(p->db, a.id, a.state, KN_APPT_ENDED);
+    end_appointment(p, &a);
     if (p->hub != NULL) /* everyone in the room leaves; their tokens stop working */
         kn_hub_end_room(p->hub, a.public_id, time(NULL) + KN_ROOM_TOKEN_TTL_S);
-    KN_LOG_INFO("practice", "appointment %s ended", a.public_id);
     kn_practice_json(r, 200, json_pack("{s:s}", "state", "ended"));
-    kn_practice_wake(p);
+}
+
+void kn_practice_on_room_end(void *ctx, const char *room) {
+    kn_practice *p = ctx;
+    kn_appointment a;
+    if (strlen(room) < KN_PUBLIC_ID_BUF && kn_appointment_get(p->db, room, 0, &a) == 0)
+        end_appointment(p, &a); /* the host pressed "end for all" in the room */
 }
 
 /* ---- dispatch ---- */

@@ -96,6 +96,11 @@ void kn_practice_totp_new(kn_practice *p, kn_http_req *r, const struct kn_host *
 void kn_practice_totp_enable(kn_practice *p, kn_http_req *r, const struct kn_host *h,
                              json_t *body);
 
+/* Hook for kn_hostctl.on_end (ctx: the kn_practice): the host ended room `room`
+ * (an appointment's public id) from the room page; the appointment and its
+ * consultation record end as with /api/end. Other rooms are ignored. */
+void kn_practice_on_room_end(void *ctx, const char *room);
+
 void kn_practice_host_api(kn_practice *p, kn_http_req *r, const char *name, json_t *body);
 bool kn_practice_patient_api(kn_practice *p, kn_http_req *r, const char *name, json_t *body);
 /* The running consultation of an appointment; `create` takes a free slot.

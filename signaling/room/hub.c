@@ -14,6 +14,7 @@
 #include "auth/jwt.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "room/host_controls.h"
 #include "room/sfu_room.h"
 #include "ws/turn.h"
 #include "ws/ws_msg.h"
@@ -130,8 +131,7 @@ void kn_hub_end_room(kn_hub *h, const char *room, int64_t until_s) {
         if (!p->used)
             continue;
         if (p->conn != NULL)
-            kn_hub_send_error(p->conn, -1, KN_WS_EFORBIDDEN, "the practice ended the consultation",
-                              true, 4004);
+            kn_hostctl_send_removed(p->conn, -1, "ended");
         kn_room_leave(r, p, "ended", kn_hub_now(h));
     }
     KN_LOG_INFO("rooms", "room %s ended by the practice", room);
@@ -150,9 +150,9 @@ static int on_join(kn_hub *h, kn_wsconn *c, const kn_wsmsg *m) {
         kn_hub_send_error(c, m->id, KN_EAUTH, "invalid, expired or wrong-kind token", true, 4001);
         return 0;
     }
-    if (room_ended(h, claims.room, time(NULL))) {
-        kn_hub_send_error(c, m->id, KN_WS_EFORBIDDEN, "the practice ended the consultation", true,
-                          4004);
+    bool ended = room_ended(h, claims.room, time(NULL));
+    if (ended || kn_hostctl_banned(&h->hostctl, m->token, time(NULL))) {
+        kn_hostctl_send_removed(c, m->id, ended ? "ended" : "kicked");
         return 0;
     }
     kn_room *r = room_get(h, claims.room, true);
@@ -170,6 +170,7 @@ static int on_join(kn_hub *h, kn_wsconn *c, const kn_wsmsg *m) {
     }
     c->room = r;
     c->part = p;
+    kn_hostctl_bind(p, m->token, claims.exp);
     KN_LOG_INFO("rooms", "%s joined room %s as %s (%u present)", p->id, r->name,
                 kn_room_role_name(role), r->n);
     if (r->mode == KN_MODE_SFU)
@@ -228,23 +229,6 @@ static int on_p2p_ready(kn_hub *h, kn_wsconn *c, const kn_wsmsg *m) {
     return 0;
 }
 
-static int on_kick(kn_hub *h, kn_wsconn *c, const kn_wsmsg *m) {
-    if (c->part->role != KN_ROLE_HOST)
-        return KN_WS_EFORBIDDEN;
-    kn_part *t = kn_room_find(c->room, m->target);
-    if (t == NULL || t == c->part)
-        return KN_ENOENT;
-    if (t->conn != NULL)
-        kn_hub_send_error(t->conn, -1, KN_WS_EFORBIDDEN, "removed by the host", true, 4004);
-    KN_LOG_INFO("rooms", "%s kicked %s from room %s", c->part->id, t->id, c->room->name);
-    kn_room_leave(c->room, t, "kicked", kn_hub_now(h));
-    json_t *r = json_pack("{s:i, s:s, s:s}", "v", 1, "type", "kicked", "participant_id", m->target);
-    if (r && m->id >= 0)
-        json_object_set_new(r, "id", json_integer(m->id));
-    kn_wsconn_send(c, r);
-    return 0;
-}
-
 static int on_sfu_publish(kn_hub *h, kn_wsconn *c, const kn_wsmsg *m) {
     (void)h;
     return kn_sfuroom_publish(c->room, c->part, m);
@@ -279,11 +263,13 @@ static const struct {
     [KN_WSMSG_P2P_ANSWER] = {on_relay, JOINED},
     [KN_WSMSG_P2P_CANDIDATE] = {on_relay, JOINED},
     [KN_WSMSG_P2P_READY] = {on_p2p_ready, JOINED},
-    [KN_WSMSG_KICK] = {on_kick, JOINED},
+    [KN_WSMSG_KICK] = {kn_hostctl_on_kick, JOINED},
     [KN_WSMSG_SFU_PUBLISH] = {on_sfu_publish, JOINED},
     [KN_WSMSG_SFU_UNPUBLISH] = {on_sfu_unpublish, JOINED},
     [KN_WSMSG_SFU_SUB_ANSWER] = {on_sfu_answer, JOINED},
     [KN_WSMSG_SFU_PREFS] = {on_sfu_prefs, JOINED},
+    [KN_WSMSG_MUTE_REQUEST] = {kn_hostctl_on_mute, JOINED},
+    [KN_WSMSG_END] = {kn_hostctl_on_end, JOINED},
 };
 
 /* ---- connection events ---- */

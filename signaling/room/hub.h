@@ -15,6 +15,7 @@
 #include <uv.h>
 
 #include "ctl/sfu_client.h"
+#include "room/host_controls.h"
 #include "room/room.h"
 #include "ws/ws_conn.h"
 
@@ -48,6 +49,7 @@ typedef struct kn_hub {
         char name[65];
         int64_t until_s; /* wall clock; 0: free slot */
     } ended[KN_HUB_MAX_ENDED];
+    kn_hostctl hostctl; /* kicked tokens, the practice's end hook (host_controls.c) */
 } kn_hub;
 
 /* Returns 0, KN_EINVAL for a setting too long, or a uv error as KN_EIO. */

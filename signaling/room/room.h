@@ -35,6 +35,10 @@ typedef struct kn_part {
     int64_t gone_at_ms; /* when its socket went (connected == false) */
     void *conn;         /* the owner's connection; NULL while held */
     void *sfu;          /* the owner's SFU state for this participant */
+    struct {
+        uint8_t id[16];
+        int64_t exp_s;
+    } token; /* host_controls.c: SHA-256 prefix and exp of its join token */
     kn_room *room;
 } kn_part;
 

@@ -230,6 +230,8 @@ static const struct {
     [KN_WSMSG_SFU_UNPUBLISH] = {"sfu.unpublish", check_none},
     [KN_WSMSG_SFU_SUB_ANSWER] = {"sfu.subscribe.answer", check_sub_answer},
     [KN_WSMSG_SFU_PREFS] = {"sfu.preferences", check_prefs},
+    [KN_WSMSG_MUTE_REQUEST] = {"mute-request", check_kick},
+    [KN_WSMSG_END] = {"end", check_none},
 };
 
 const char *kn_wsmsg_type_name(kn_wsmsg_type t) {

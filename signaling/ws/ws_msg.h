@@ -43,6 +43,8 @@ typedef enum {
     KN_WSMSG_SFU_UNPUBLISH,
     KN_WSMSG_SFU_SUB_ANSWER,
     KN_WSMSG_SFU_PREFS,
+    KN_WSMSG_MUTE_REQUEST,
+    KN_WSMSG_END,
     KN_WSMSG_N_TYPES
 } kn_wsmsg_type;
 
@@ -58,7 +60,7 @@ typedef struct kn_wsmsg {
     kn_wsmsg_bool audio, video; /* join, state */
     const char *resume_token;   /* resume */
     const char *to;             /* p2p.*: target participant id */
-    const char *target;         /* kick: participant_id; sfu.preferences: participant */
+    const char *target;         /* kick, mute-request: participant_id; sfu.preferences: participant */
     const char *sdp;            /* p2p.offer/answer, sfu.publish, sfu.subscribe.answer */
     size_t sdp_len;
     json_t *candidate; /* p2p.candidate: object or JSON null, borrowed from root */
