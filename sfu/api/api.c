@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/api_metrics.h"
 #include "api/api_params.h"
 #include "api/api_stats.h"
 #include "core/err.h"
+#include "core/log.h"
 #include "router/consumer.h"
 #include "router/producer.h"
 #include "router/room.h"
@@ -59,6 +61,27 @@ static int api_sfu_info(kn_api_call *call, json_t *params, json_t **result) {
     *result = json_pack("{s:s,s:s,s:o,s:o,s:i,s:i,s:o}", "version", KN_VERSION, "srtp_backend",
                         kn_srtp_backend(), "fingerprint", fingerprint(w), "candidates",
                         candidates(w), "rooms", w->n_rooms, "peers", w->n_peers, "pool", pool);
+    return 0;
+}
+
+static int api_metrics(kn_api_call *call, json_t *params, json_t **result) {
+    (void)params;
+    *result = kn_api_metrics(call->w);
+    return *result != NULL ? 0 : KN_ENOMEM;
+}
+
+/* params: {"level": "error"|"warn"|"info"|"debug"} (signaling forwards its SIGHUP reload). */
+static int api_log_set_level(kn_api_call *call, json_t *params, json_t **result) {
+    const char *name = json_string_value(json_object_get(params, "level"));
+    kn_log_level level;
+    if (name == NULL || kn_log_level_parse(name, &level) != 0) {
+        snprintf(call->err, sizeof(call->err), "params.level: expected error, warn, info or debug");
+        return KN_EINVAL;
+    }
+    if (level != kn_log_get_level())
+        KN_LOG_INFO("api", "log level %s", name);
+    kn_log_set_level(level);
+    *result = json_object();
     return 0;
 }
 
@@ -299,6 +322,8 @@ static int api_consumer_set_preferences(kn_api_call *call, json_t *params, json_
 
 static const struct kn_api_method methods[] = {
     {"sfu.info",                  api_sfu_info,                  0                        },
+    {"metrics",                   api_metrics,                   0                        },
+    {"log.set_level",             api_log_set_level,             0                        },
     {"room.create",               api_room_create,               0                        },
     {"room.destroy",              api_room_destroy,              KN_API_ROOM              },
     {"peer.create",               api_peer_create,               KN_API_ROOM              },

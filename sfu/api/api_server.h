@@ -12,6 +12,8 @@
 #include <jansson.h>
 #include <uv.h>
 
+#include "api/api_metrics.h"
+
 #define KN_API_MAX_LINE 65536
 
 /* Turns one request object into a response object (with "id" set by the server).
@@ -34,6 +36,7 @@ typedef struct kn_api_server {
     kn_api_client *clients;
     int pending_closes;
     void (*close_cb)(struct kn_api_server *s);
+    kn_api_totals totals; /* for the metrics method (api_metrics.h) */
 } kn_api_server;
 
 /*

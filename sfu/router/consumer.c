@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <openssl/rand.h>
 
+#include "api/api_metrics.h"
 #include "core/err.h"
 #include "router/producer.h"
 #include "router/room.h"
@@ -184,6 +185,7 @@ static bool select_packet(kn_consumer *c, unsigned enc, const uint8_t *pkt, cons
                                                 *have_vp8 && d->s && d->pid == 0);
     switch (v) {
     case KN_LAYER_SWITCH:
+        kn_api_metrics_on_layer_switch(c->t->w);
         kn_seq_map_resync(&c->seq);
         kn_vp8_map_resync(&c->vmap);
         return true;

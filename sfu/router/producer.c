@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "api/api_metrics.h"
 #include "core/err.h"
 #include "router/consumer.h"
 #include "router/room.h"
@@ -70,6 +71,7 @@ void kn_producer_destroy(kn_producer *p) {
         kn_consumer_destroy(p->consumers);
     kn_transport_route_remove_producer(p->t, p);
     kn_active_speaker_remove(&p->t->room->speaker, p);
+    kn_api_metrics_on_producer_closed(p);
     for (unsigned i = 0; i < KN_MAX_ENCODINGS; i++)
         kn_pkt_hist_close(&p->enc[i].hist);
     kn_producer **pp = &p->t->producers;

@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api_metrics.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "router/consumer.h"
@@ -157,6 +158,7 @@ void kn_transport_destroy(kn_transport *t, const char *reason) {
     if (*pp == t)
         *pp = t->next;
     t->w->n_peers--;
+    kn_api_metrics_on_peer_closed(t, reason);
     if (reason != NULL)
         emit_closed(t, reason);
     free(t);
