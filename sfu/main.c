@@ -1,7 +1,8 @@
 /*
  * main.c: konsil-sfu. Parses the command line, starts the worker (UDP + ICE-TCP
  * media port, DTLS context, packet pool) and the control API server on one
- * libuv loop, and on SIGINT/SIGTERM closes every handle and exits 0. With
+ * libuv loop, and on SIGINT/SIGTERM closes every handle and exits 0. A 1 s
+ * timer samples the bandwidth estimates for the `metrics` method. With
  * --exit-with-parent the kernel sends that SIGTERM when the parent ends
  * (PR_SET_PDEATHSIG), so a child of konsil-signaling is never orphaned.
  */
@@ -16,6 +17,7 @@
 #include <uv.h>
 
 #include "api/api.h"
+#include "api/api_metrics.h"
 #include "api/api_server.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -30,12 +32,13 @@ typedef struct opts {
     bool exit_with_parent;
     const char *announce_ip, *bind_ip, *control, *secret_file;
     kn_log_level level;
+    kn_log_format log_format;
 } opts;
 
 static kn_worker worker;
 static kn_api_server api;
 static uv_signal_t sigint, sigterm;
-static uv_timer_t shutdown_deadline;
+static uv_timer_t shutdown_deadline, metrics_tick;
 
 #define SHUTDOWN_DEADLINE_MS 500 /* then any handle still open is logged and closed */
 
@@ -43,26 +46,19 @@ static void usage(FILE *f) {
     fprintf(f, "usage: konsil-sfu --port N --announce-ip IP --control unix:PATH|tcp:HOST:PORT\n"
                "                  [--control-secret-file F] [--bind-ip IP]\n"
                "                  [--consent-timeout SECONDS] [--pool-packets N]\n"
-               "                  [--log-level error|warn|info|debug] [--exit-with-parent]\n"
+               "                  [--log-level error|warn|info|debug] [--log-format text|json]\n"
+               "                  [--exit-with-parent]\n"
                "                  [--help]\n"
                "  --bind-ip          media address (default: the announce IP when it is\n"
                "                     local, else 0.0.0.0)\n"
                "  --consent-timeout  close a peer with no valid STUN check for this long\n"
                "                     (RFC 7675 consent freshness; 1-300, default 30)\n"
                "  --exit-with-parent end (SIGTERM) when the process that started us ends\n"
+               "  --log-format       text (default) or json: one {\"ts\",\"level\",\"module\",\"msg\"}\n"
+               "                     object per line\n"
                "  --pool-packets     packet pool slots (1.6 KB each; one per received packet\n"
                "                     kept <= 1 s for retransmission; 256-1048576, default %u)\n",
             (unsigned)KN_POOL_SLOTS);
-}
-
-static int parse_level(const char *s, kn_log_level *out) {
-    static const char *const names[] = {"error", "warn", "info", "debug"};
-    for (int i = 0; i < 4; i++)
-        if (strcmp(s, names[i]) == 0) {
-            *out = (kn_log_level)i;
-            return 0;
-        }
-    return -1;
 }
 
 static int parse_args(int argc, char **argv, opts *o) {
@@ -98,7 +94,10 @@ static int parse_args(int argc, char **argv, opts *o) {
         else if (strcmp(a, "--control-secret-file") == 0)
             o->secret_file = v;
         else if (strcmp(a, "--log-level") == 0) {
-            if (parse_level(v, &o->level) != 0)
+            if (kn_log_level_parse(v, &o->level) != 0)
+                return -1;
+        } else if (strcmp(a, "--log-format") == 0) {
+            if (kn_log_format_parse(v, &o->log_format) != 0)
                 return -1;
         } else
             return -1;
@@ -182,12 +181,18 @@ static void on_deadline(uv_timer_t *t) {
     uv_walk(t->loop, close_left, NULL);
 }
 
+static void on_metrics_tick(uv_timer_t *t) {
+    (void)t;
+    kn_api_metrics_sample(&worker);
+}
+
 static void on_signal(uv_signal_t *s, int signum) {
     if (uv_is_closing((uv_handle_t *)&sigint))
         return; /* both signals came in one loop iteration */
     KN_LOG_INFO("main", "signal %d: shutting down", signum);
     uv_close((uv_handle_t *)&sigint, NULL);
     uv_close((uv_handle_t *)&sigterm, NULL);
+    uv_close((uv_handle_t *)&metrics_tick, NULL);
     worker.api = NULL;
     kn_api_server_close(&api, NULL);
     kn_worker_close(&worker, NULL);
@@ -207,6 +212,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     kn_log_set_level(o.level);
+    kn_log_set_format(o.log_format);
     /* Handlers first: PID 1 in a container ignores a SIGTERM without one (a
      * signal during start-up is handled once the loop runs). */
     uv_signal_init(loop, &sigint);
@@ -246,6 +252,8 @@ int main(int argc, char **argv) {
         return 1;
     }
     worker.api = &api;
+    uv_timer_init(loop, &metrics_tick);
+    uv_timer_start(&metrics_tick, on_metrics_tick, 1000, 1000);
     KN_LOG_INFO("main", "konsil-sfu %s: media udp+tcp %s:%u (announce %s), control %s", KN_VERSION,
                 o.bind_ip, (unsigned)worker.port, o.announce_ip, o.control);
     uv_run(loop, UV_RUN_DEFAULT);
