@@ -118,6 +118,7 @@ static int on_http(struct lws *wsi, kn_http_req *r, const char *uri, size_t len)
     copy_header(wsi, WSI_TOKEN_HTTP_COOKIE, r->cookie, sizeof(r->cookie));
     copy_header(wsi, WSI_TOKEN_ORIGIN, r->origin, sizeof(r->origin));
     copy_header(wsi, WSI_TOKEN_HOST, r->host, sizeof(r->host));
+    copy_header(wsi, WSI_TOKEN_HTTP_URI_ARGS, r->query, sizeof(r->query));
     lws_get_peer_simple(wsi, r->peer, sizeof(r->peer));
     long long clen = content_length(wsi);
     if (clen < 0) {

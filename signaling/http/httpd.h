@@ -40,6 +40,7 @@ struct kn_http_req {
     /* request */
     kn_http_method method;
     char path[256]; /* without query */
+    char query[128]; /* URL-decoded query arguments joined by '&' ("" when absent or longer) */
     char auth[4200];
     char content_type[64];
     char cookie[512];  /* Cookie header ("" when absent or longer) */

@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "http/static_files.h"
 #include "practice/practice.h"
+#include "whip/layer_query.h"
 #include "whip/whip_flow.h"
 
 typedef struct route_args {
@@ -93,6 +94,16 @@ static void post_offer(kn_whip *w, kn_http_req *r, const route_args *a, bool vie
         kn_http_respond_text(r, 503, "too many sessions or requests in flight");
         return;
     }
+    kn_layer_query lq;
+    const char *reason = NULL;
+    if (kn_layer_query_parse(r->query, strlen(r->query), &lq, &reason) != 0) {
+        kn_http_respond_text(r, 400, reason);
+        return;
+    }
+    if (!viewer && (lq.max_spatial >= 0 || lq.max_temporal >= 0)) {
+        kn_http_respond_text(r, 400, "layer selection is for WHEP viewers");
+        return;
+    }
     const kn_wsess *pub = NULL;
     if (viewer) {
         pub = a->id[0] ? kn_registry_find(&w->reg, a->room, a->id)
@@ -102,7 +113,7 @@ static void post_offer(kn_whip *w, kn_http_req *r, const route_args *a, bool vie
             return;
         }
     }
-    kn_whip_flow_start(w, r, a->room, pub);
+    kn_whip_flow_start(w, r, a->room, pub, &lq);
 }
 
 /* DELETE /whip/{room}/{session}, /whep/{room}/{session}: the unguessable

@@ -1,7 +1,8 @@
 /*
  * whip_flow.c: one WHIP publish or WHEP view request as a chain of control-API
  * calls (docs/control-api.md): [room.create] → peer.create → producer.create
- * or consumer.create per accepted m-line → answer. The op outlives its HTTP
+ * or consumer.create per accepted m-line (a WHEP layer query adds
+ * consumer.set_preferences after each video consumer) → answer. The op outlives its HTTP
  * request if the client leaves; then the SFU peer is destroyed at the end.
  */
 #include "whip/whip_flow.h"
@@ -30,6 +31,7 @@ typedef struct op {
     uint8_t n_src;
     uint8_t *body; /* owned copy of the offer; sdp points into it */
     kn_plan plan;
+    kn_layer_query layers; /* viewer: asked max_spatial / max_temporal (-1: none) */
     kn_sdp sdp;
     kn_sdp_answer ans;
 } op;
@@ -142,6 +144,36 @@ static void track_name(op *o, unsigned i, kn_track *t) {
     snprintf(t->codec, sizeof(t->codec), "%s", kn_sdp_ctl_codec_name(c->name));
 }
 
+static void on_layers(void *arg, int rc, json_t *result, const char *message) {
+    op *o = arg;
+    (void)result;
+    if (rc != 0) {
+        sfu_fail(o, "consumer.set_preferences", rc, message);
+        return;
+    }
+    o->media_i++;
+    step_media(o);
+}
+
+/* WHEP layer query: the new video consumer's preferences, before any media flows
+ * (the answer is not out yet). True when a request is under way. */
+static bool set_layers(op *o) {
+    const kn_layer_query *q = &o->layers;
+    if (q->max_spatial < 0 && q->max_temporal < 0)
+        return false;
+    json_t *p = json_pack("{s:s, s:s}", "room", o->room->name, "consumer",
+                          o->s->tracks[o->s->n_tracks - 1].id);
+    if (p && q->max_spatial >= 0)
+        json_object_set_new(p, "max_spatial", json_integer(q->max_spatial));
+    if (p && q->max_temporal >= 0)
+        json_object_set_new(p, "max_temporal", json_integer(q->max_temporal));
+    int rc = p ? kn_sfuctl_request(o->w->ctl, "consumer.set_preferences", p, on_layers, o)
+               : KN_ENOMEM;
+    if (rc != 0)
+        sfu_fail(o, "consumer.set_preferences", rc, NULL);
+    return true;
+}
+
 static void on_media(void *arg, int rc, json_t *result, const char *message) {
     op *o = arg;
     kn_sdp_answer_media *am = &o->ans.media[o->media_i];
@@ -158,6 +190,8 @@ static void on_media(void *arg, int rc, json_t *result, const char *message) {
         }
         am->ssrc = (uint32_t)ssrc;
         am->rtx_ssrc = am->rtx >= 0 ? (uint32_t)rtx : 0;
+        if (o->sdp.media[o->media_i].kind == KN_SDP_VIDEO && set_layers(o))
+            return; /* continues in on_layers */
     }
     o->media_i++;
     step_media(o);
@@ -274,7 +308,8 @@ static op *op_create(kn_whip *w, kn_http_req *r, const char *room, const kn_wses
     return o;
 }
 
-void kn_whip_flow_start(kn_whip *w, kn_http_req *r, const char *room, const kn_wsess *publisher) {
+void kn_whip_flow_start(kn_whip *w, kn_http_req *r, const char *room, const kn_wsess *publisher,
+                        const kn_layer_query *layers) {
     const char *reason = NULL;
     char line[200];
     op *o = op_create(w, r, room, publisher);
@@ -282,6 +317,8 @@ void kn_whip_flow_start(kn_whip *w, kn_http_req *r, const char *room, const kn_w
         kn_http_respond_text(r, 503, "out of memory");
         return;
     }
+    o->layers.max_spatial = publisher && layers ? layers->max_spatial : -1;
+    o->layers.max_temporal = publisher && layers ? layers->max_temporal : -1;
     if (kn_sdp_parse(o->body, r->body_len, &o->sdp) != 0) {
         snprintf(line, sizeof(line), "bad SDP: %s (line %u)", o->sdp.error, o->sdp.error_line);
         kn_http_respond_text(r, 400, line);
