@@ -3,9 +3,9 @@
 # 3-layer simulcast and subscribing to the other 8 (one subscribe PeerConnection per
 # watched publisher, 72 per room), rooms added until quality drops (>= 99 % of
 # subscribers at >= 25 frames/s with < 1 % loss; bench/lib.sh kn_rooms_until_drop).
-# Subscribers ask for the middle layer (640x360) with KN_SUB_LAYER=1 where the server
-# can select it (Janus: substream; Konsil: WHEP ?max_spatial=1, docs/whip-whep.md); by
-# default both get the top layer. Konsil then Janus at each room count.
+# Subscribers ask for the middle layer (640x360): Janus `substream` 1, Konsil WHEP
+# ?max_spatial=1 (docs/whip-whep.md); KN_SUB_LAYER overrides (2 = top). Konsil then
+# Janus at each room count.
 # Usage: bench/s2_group.sh [--out FILE] [--duration SEC] [R...]
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -22,5 +22,5 @@ while [ $# -gt 0 ]; do
 done
 : >"$OUT"
 KN_ROOM_ARGS="--scenario group9 --duration $DURATION --connect-timeout 20"
-[ -n "${KN_SUB_LAYER:-}" ] && KN_ROOM_ARGS="$KN_ROOM_ARGS --sub-layer $KN_SUB_LAYER"
+KN_ROOM_ARGS="$KN_ROOM_ARGS --sub-layer ${KN_SUB_LAYER:-1}"
 kn_rooms_until_drop "$OUT" 9 $RS
