@@ -27,6 +27,7 @@
 #include "core/log.h"
 #include "ctl/sfu_child.h"
 #include "ctl/sfu_client.h"
+#include "ctl/sfu_pool.h"
 #include "account/host.h"
 #include "http/httpd.h"
 #include "practice/practice.h"
@@ -43,8 +44,8 @@ typedef struct server {
     kn_hub hub;
     bool hub_up;
     kn_httpd *httpd;
-    kn_sfuctl *ctl;
-    kn_sfuchild *child;
+    kn_sfuctl *ctl;    /* pool member 0: WHIP/WHEP sessions */
+    kn_sfupool *pool;  /* konsil-sfu processes (ctl/sfu_pool.h) */
     kn_httpd *closing_httpd;
     bool stopping;
     /* issue 7 workflow: store, retention, /api and pages */
@@ -234,9 +235,9 @@ static void close_walk(uv_handle_t *h, void *arg) {
         uv_close(h, NULL);
 }
 
-static void on_child_stopped(void *arg) {
+static void on_pool_stopped(void *arg) {
     server *s = arg;
-    s->child = NULL;
+    s->pool = NULL;
 }
 
 static void shutdown_server(server *s) {
@@ -246,8 +247,8 @@ static void shutdown_server(server *s) {
     KN_LOG_INFO("main", "shutting down");
     uv_close((uv_handle_t *)&s->sigint, NULL);
     uv_close((uv_handle_t *)&s->sigterm, NULL);
-    if (s->ctl)
-        kn_sfuctl_destroy(s->ctl, NULL, NULL); /* fails pending requests first */
+    if (s->pool)
+        kn_sfupool_stop(s->pool, on_pool_stopped, s); /* fails pending requests first */
     s->ctl = NULL;
     s->whip.ctl = NULL;
     if (s->httpd)
@@ -265,8 +266,6 @@ static void shutdown_server(server *s) {
     if (s->retention_up)
         kn_retention_close(&s->retention, NULL);
     s->retention_up = false;
-    if (s->child)
-        kn_sfuchild_stop(s->child, on_child_stopped, s);
 }
 
 static void on_signal(uv_signal_t *h, int signum) {
@@ -291,33 +290,36 @@ static int prepare_tls(kn_sigcfg *c) {
     return rc;
 }
 
-static int start_sfu(server *s, char *address, size_t cap) {
-    char exe[600], state[PATH_MAX];
-    if (s->cfg.sfu[0] != '\0') {
-        snprintf(address, cap, "%s", s->cfg.sfu);
-        return 0;
-    }
-    if (realpath(s->cfg.state_dir, state) == NULL || kn_sfuchild_find_exe(exe, sizeof(exe)) != 0)
+/* Own children (KONSIL_SFU_PROCESSES) unless KONSIL_SFU lists remote SFUs. */
+static int start_sfu(server *s, const kn_sfupool_hooks *hooks) {
+    char exe[600] = "", state[PATH_MAX] = "";
+    const char *why = "";
+    if (s->cfg.sfu[0] == '\0' &&
+        (realpath(s->cfg.state_dir, state) == NULL || kn_sfuchild_find_exe(exe, sizeof(exe)) != 0))
         return KN_EIO;
-    if ((size_t)snprintf(address, cap, "unix:%s/sfu-0.sock", state) >= cap)
-        return KN_ELIMIT;
-    kn_sfuchild_opts o = {exe, s->cfg.media_port, s->cfg.announce_ip, address};
-    return kn_sfuchild_start(&s->loop, &o, &s->child);
+    kn_sfupool_opts o = {s->cfg.sfu, s->cfg.sfu_secret,  s->cfg.sfu_processes, exe,
+                         state,      s->cfg.media_port, s->cfg.announce_ip};
+    int rc = kn_sfupool_start(&s->loop, &o, hooks, &s->pool, &why);
+    if (rc != 0)
+        fprintf(stderr, "konsil-signaling: %s\n", why);
+    return rc;
 }
 
 /* SFU events and connection state go to both WHIP/WHEP sessions and rooms. */
-static void on_sfu_event(void *arg, const char *event, json_t *params) {
+static void on_sfu_event(void *arg, unsigned member, const char *event, json_t *params) {
     server *s = arg;
-    kn_whip_on_event(&s->whip, event, params);
+    if (member == 0)
+        kn_whip_on_event(&s->whip, event, params);
     if (s->hub_up)
-        kn_hub_on_sfu_event(&s->hub, event, params);
+        kn_hub_on_sfu_event(&s->hub, member, event, params);
 }
 
-static void on_sfu_state(void *arg, bool up) {
+static void on_sfu_state(void *arg, unsigned member, bool up) {
     server *s = arg;
-    kn_whip_on_state(&s->whip, up);
+    if (member == 0)
+        kn_whip_on_state(&s->whip, up);
     if (s->hub_up)
-        kn_hub_on_sfu_state(&s->hub, up);
+        kn_hub_on_sfu_state(&s->hub, member, up);
 }
 
 /* HOST[:PORT] for invitation links: KONSIL_PUBLIC_URL without its scheme, else the listener. */
@@ -364,28 +366,24 @@ static int start_workflow(server *s) {
 }
 
 static int start_server(server *s) {
-    char address[700];
     int rc;
     if ((rc = kn_whip_init(&s->whip, s->cfg.token_secret, KN_WEB_DIR)) != 0)
         return rc;
     if ((rc = start_workflow(s)) != 0)
         return rc;
-    if ((rc = start_sfu(s, address, sizeof(address))) != 0) {
+    kn_sfupool_hooks hooks = {on_sfu_event, on_sfu_state, s};
+    if ((rc = start_sfu(s, &hooks)) != 0) {
         fprintf(stderr, "konsil-signaling: cannot start konsil-sfu: %s\n", kn_strerror(rc));
         return rc;
     }
-    kn_sfuctl_hooks hooks = {on_sfu_event, on_sfu_state, s};
-    if ((rc = kn_sfuctl_create(&s->loop, address, s->cfg.sfu_secret, &hooks, &s->ctl)) != 0) {
-        fprintf(stderr, "konsil-signaling: bad SFU control address %s\n", address);
-        return rc;
-    }
+    s->ctl = kn_sfupool_ctl(s->pool, 0);
     s->whip.ctl = s->ctl;
     kn_hub_opts hub = {s->cfg.token_secret,  s->cfg.stun_urls,    s->cfg.turn_urls,
                        s->cfg.turn_secret,   s->cfg.p2p_grace_ms, s->cfg.resume_grace_ms};
     if ((rc = kn_hub_init(&s->hub, &s->loop, &hub)) != 0)
         return rc;
     s->hub_up = true;
-    s->hub.ctl = s->ctl;
+    s->hub.pool = s->pool;
     s->practice.hub = &s->hub; /* /api/end ends the room for all */
     s->hub.hostctl = (kn_hostctl){.on_end = kn_practice_on_room_end, .ctx = &s->practice};
     kn_httpd_opts ho = {s->cfg.listen_host, s->cfg.listen_port, s->cfg.tls, s->cfg.tls_cert,
@@ -395,9 +393,9 @@ static int start_server(server *s) {
                 s->cfg.listen_port);
         return rc;
     }
-    KN_LOG_INFO("main", "konsil-signaling %s on %s://%s:%u, sfu %s, state %s", KN_VERSION,
-                s->cfg.tls ? "https" : "http", s->cfg.listen_host, s->cfg.listen_port, address,
-                s->cfg.state_dir);
+    KN_LOG_INFO("main", "konsil-signaling %s on %s://%s:%u, %u sfu process(es) from %s, state %s",
+                KN_VERSION, s->cfg.tls ? "https" : "http", s->cfg.listen_host, s->cfg.listen_port,
+                kn_sfupool_size(s->pool), kn_sfupool_address(s->pool, 0), s->cfg.state_dir);
     return 0;
 }
 

@@ -71,8 +71,8 @@ static void child_on_exit(uv_process_t *p, int64_t status, int sig) {
     }
     if (ran >= STABLE_MS)
         s->backoff_ms = BACKOFF_MIN_MS;
-    KN_LOG_WARN("sfu-child", "konsil-sfu died (status %lld, signal %d); restart in %u ms",
-                (long long)status, sig, s->backoff_ms);
+    KN_LOG_WARN("sfu-child", "konsil-sfu pid %d (port %s) died (status %lld, signal %d); "
+                "restart in %u ms", s->proc.pid, s->port, (long long)status, sig, s->backoff_ms);
     uv_timer_start(&s->restart, on_restart_timer, s->backoff_ms, 0);
     s->backoff_ms = s->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : s->backoff_ms * 2;
 }
@@ -106,7 +106,8 @@ static void spawn(kn_sfuchild *s) {
         return;
     }
     s->running = true;
-    KN_LOG_INFO("sfu-child", "started konsil-sfu pid %d", s->proc.pid);
+    KN_LOG_INFO("sfu-child", "started konsil-sfu pid %d (port %s, control %s)", s->proc.pid,
+                s->port, s->control);
 }
 
 int kn_sfuchild_start(uv_loop_t *loop, const kn_sfuchild_opts *opts, kn_sfuchild **out) {

@@ -85,7 +85,7 @@ static kn_room *room_get(kn_hub *h, const char *name, bool create) {
     if (r == NULL)
         return NULL;
     kn_room_init(r, name, &h->ops, &h->cfg);
-    if (kn_sfuroom_attach(r, h->ctl) != 0) {
+    if (kn_sfuroom_attach(r, h->pool) != 0) {
         free(r);
         return NULL;
     }
@@ -360,12 +360,12 @@ void kn_hub_on_close(kn_wsconn *c) {
 
 /* ---- SFU events ---- */
 
-void kn_hub_on_sfu_event(void *hub, const char *event, json_t *params) {
+void kn_hub_on_sfu_event(void *hub, unsigned member, const char *event, json_t *params) {
     kn_hub *h = hub;
     const char *room = json_string_value(json_object_get(params, "room"));
     for (kn_room *r = h->rooms; r && room; r = r->next) {
         kn_sfuroom *sr = r->sfu;
-        if (sr != NULL && strcmp(sr->name, room) == 0) {
+        if (sr != NULL && sr->member == (int)member && strcmp(sr->name, room) == 0) {
             kn_sfuroom_on_event(r, event, params);
             break;
         }
@@ -373,12 +373,12 @@ void kn_hub_on_sfu_event(void *hub, const char *event, json_t *params) {
     room_free_empty(h);
 }
 
-void kn_hub_on_sfu_state(void *hub, bool up) {
+void kn_hub_on_sfu_state(void *hub, unsigned member, bool up) {
     kn_hub *h = hub;
     if (up)
-        return;
+        return; /* rooms are placed when their SFU side starts */
     for (kn_room *r = h->rooms; r; r = r->next)
-        kn_sfuroom_on_sfu_lost(r);
+        kn_sfuroom_on_sfu_lost(r, member);
 }
 
 /* ---- timers ---- */

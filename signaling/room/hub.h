@@ -15,6 +15,7 @@
 #include <uv.h>
 
 #include "ctl/sfu_client.h"
+#include "ctl/sfu_pool.h"
 #include "room/host_controls.h"
 #include "room/room.h"
 #include "ws/ws_conn.h"
@@ -37,7 +38,7 @@ typedef struct kn_hub_opts {
 typedef struct kn_hub {
     uv_loop_t *loop;
     uv_timer_t timer;
-    kn_sfuctl *ctl; /* set by the owner */
+    kn_sfupool *pool; /* set by the owner: the konsil-sfu processes rooms are placed on */
     kn_wsconn *conns;
     kn_room *rooms;
     unsigned n_rooms;
@@ -76,9 +77,9 @@ int64_t kn_hub_now(const kn_hub *h);
  * that room are refused until `until_s` (wall clock; the tokens' expiry). */
 void kn_hub_end_room(kn_hub *h, const char *room, int64_t until_s);
 
-/* kn_sfuctl hooks: room.active_speaker and peer.closed for room SFU peers; a lost
- * SFU connection ends every room's SFU side. */
-void kn_hub_on_sfu_event(void *hub, const char *event, json_t *params);
-void kn_hub_on_sfu_state(void *hub, bool up);
+/* kn_sfupool hooks: room.active_speaker and peer.closed for room SFU peers of
+ * pool member `member`; a lost member moves its rooms (kn_sfuroom_on_sfu_lost). */
+void kn_hub_on_sfu_event(void *hub, unsigned member, const char *event, json_t *params);
+void kn_hub_on_sfu_state(void *hub, unsigned member, bool up);
 
 #endif

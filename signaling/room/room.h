@@ -31,6 +31,7 @@ typedef struct kn_part {
     kn_role role;
     char pseudonym[4 * KN_WSMSG_MAX_PSEUDONYM + 1];
     bool audio, video, connected, p2p_ready;
+    bool sfu_lost;      /* its SFU process was lost while it was away: tell it on resume */
     uint64_t seq;       /* join order within the room */
     int64_t gone_at_ms; /* when its socket went (connected == false) */
     void *conn;         /* the owner's connection; NULL while held */

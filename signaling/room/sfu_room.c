@@ -34,7 +34,7 @@ typedef struct kn_pubop {
 
 /* ---- room ---- */
 
-int kn_sfuroom_attach(kn_room *r, kn_sfuctl *ctl) {
+int kn_sfuroom_attach(kn_room *r, kn_sfupool *pool) {
     uint8_t raw[8];
     if (r->sfu != NULL)
         return 0;
@@ -48,12 +48,46 @@ int kn_sfuroom_attach(kn_room *r, kn_sfuctl *ctl) {
     strcpy(sr->name, "r.");
     for (unsigned i = 0; i < sizeof(raw); i++)
         snprintf(sr->name + 2 + 2 * i, 3, "%02x", raw[i]);
-    sr->ctl = ctl;
+    sr->pool = pool;
+    sr->member = -1;
     r->sfu = sr;
     return 0;
 }
 
+int kn_sfuroom_place(kn_room *r) {
+    kn_sfuroom *sr = r->sfu;
+    if (sr->member >= 0)
+        return 0;
+    int m = sr->pool ? kn_sfupool_place(sr->pool) : -1;
+    if (m < 0)
+        return KN_WS_EUNAVAIL;
+    sr->member = m;
+    sr->ctl = kn_sfupool_ctl(sr->pool, (unsigned)m);
+    sr->created = false;
+    kn_sfupool_load_add(sr->pool, (unsigned)m, 0, 1);
+    KN_LOG_INFO("rooms", "room %s uses SFU room %s on sfu %d (pid %d)", r->name, sr->name, m,
+                kn_sfupool_pid(sr->pool, (unsigned)m));
+    return 0;
+}
+
+int kn_sfuroom_member(const kn_room *r) {
+    const kn_sfuroom *sr = r->sfu;
+    return sr ? sr->member : -1;
+}
+
+/* The room leaves its member (after room.destroy, or the member was lost). */
+static void unplace(kn_sfuroom *sr) {
+    if (sr->member < 0)
+        return;
+    kn_sfupool_load_add(sr->pool, (unsigned)sr->member, 0, -1);
+    sr->member = -1;
+    sr->ctl = NULL;
+    sr->created = false;
+}
+
 void kn_sfuroom_free(kn_room *r) {
+    if (r->sfu != NULL)
+        unplace(r->sfu);
     free(r->sfu);
     r->sfu = NULL;
 }
@@ -77,7 +111,6 @@ void kn_sfuroom_ensure(kn_room *r) {
     if (sr->created)
         return;
     sr->created = true; /* requests run in order: the peer.create after this finds the room */
-    KN_LOG_INFO("rooms", "room %s uses SFU room %s", r->name, sr->name);
     kn_sfuroom_fire(sr->ctl, "room.create", json_pack("{s:s}", "room", sr->name));
 }
 
@@ -87,14 +120,18 @@ kn_sfupart *kn_sfupart_get(kn_room *r, kn_part *p) {
     kn_sfuroom *sr = r->sfu;
     if (p->sfu != NULL)
         return p->sfu;
-    kn_sfupart *sp = sr ? calloc(1, sizeof(*sp)) : NULL;
+    if (sr == NULL || kn_sfuroom_place(r) != 0)
+        return NULL;
+    kn_sfupart *sp = calloc(1, sizeof(*sp));
     if (sp == NULL)
         return NULL;
     sp->part = p;
     strcpy(sp->id, p->id);
     strcpy(sp->room, sr->name);
     sp->ctl = sr->ctl;
+    sp->member = sr->member;
     sp->pending_slot = -1;
+    kn_sfupool_load_add(sr->pool, (unsigned)sp->member, 1, 0);
     p->sfu = sp;
     return sp;
 }
@@ -168,6 +205,9 @@ static void sfupart_kill(kn_sfupart *sp, bool tell_sfu) {
             kn_sfuroom_fire(sp->ctl, "peer.destroy",
                             json_pack("{s:s, s:s}", "room", sp->room, "peer", sp->sub_peer));
     }
+    kn_sfuroom *sr = sp->part->room->sfu;
+    if (sr != NULL && sr->pool != NULL)
+        kn_sfupool_load_add(sr->pool, (unsigned)sp->member, -1, 0);
     sp->part->sfu = NULL;
     sp->part = NULL;
     sfupart_free_if_done(sp);
@@ -320,7 +360,7 @@ int kn_sfuroom_publish(kn_room *r, kn_part *p, const kn_wsmsg *m) {
     if (r->mode != KN_MODE_SFU || (p->sfu && ((kn_sfupart *)p->sfu)->pub != KN_PUB_NONE))
         return KN_ESTATE;
     kn_sfuroom *sr = r->sfu;
-    if (sr == NULL || sr->ctl == NULL || !kn_sfuctl_up(sr->ctl))
+    if (sr == NULL || kn_sfuroom_place(r) != 0 || !kn_sfuctl_up(sr->ctl))
         return KN_WS_EUNAVAIL;
     int rc = publish_plan(m, &o, &why);
     if (rc == KN_EINVAL && p->conn != NULL) {
@@ -409,6 +449,19 @@ void kn_sfuroom_sync(kn_room *r, const kn_part *except) {
 
 /* ---- lifetime events ---- */
 
+/* sfu.closed for the publish and/or subscribe connection, reason sfu_lost. */
+static void send_lost(void *conn, bool pub, bool sub) {
+    json_t *m = json_pack("{s:i, s:s, s:s, s:s}", "v", 1, "type", "sfu.closed", "which", "publish",
+                          "reason", "sfu_lost");
+    if (m != NULL && pub)
+        kn_wsconn_send(conn, json_incref(m));
+    if (m != NULL && sub) {
+        json_object_set_new(m, "which", json_string("subscribe"));
+        kn_wsconn_send(conn, json_incref(m));
+    }
+    json_decref(m);
+}
+
 void kn_sfuroom_part_gone(kn_room *r, kn_part *p) {
     if (p->sfu == NULL)
         return;
@@ -418,6 +471,10 @@ void kn_sfuroom_part_gone(kn_room *r, kn_part *p) {
 
 void kn_sfuroom_resumed(kn_part *p) {
     kn_sfupart *sp = p->sfu;
+    if (p->sfu_lost) { /* its connections died with the process while it was away */
+        p->sfu_lost = false;
+        send_lost(p->conn, true, true);
+    }
     if (sp != NULL && sp->offer_out && sp->last_offer != NULL)
         kn_sfupart_send(sp, json_incref(sp->last_offer));
 }
@@ -430,31 +487,35 @@ void kn_sfuroom_teardown(kn_room *r) {
     if (sr != NULL && sr->created)
         kn_sfuroom_fire(sr->ctl, "room.destroy", json_pack("{s:s}", "room", sr->name));
     if (sr != NULL)
-        sr->created = false;
+        unplace(sr); /* the next SFU session is placed afresh */
 }
 
-void kn_sfuroom_on_sfu_lost(kn_room *r) {
-    bool any = false;
+void kn_sfuroom_on_sfu_lost(kn_room *r, unsigned member) {
+    kn_sfuroom *sr = r->sfu;
+    if (sr == NULL || sr->member != (int)member)
+        return;
+    unsigned n = 0;
     for (unsigned i = 0; i < KN_ROOM_MAX_PARTS; i++) {
         kn_part *p = &r->parts[i];
         if (!p->used || p->sfu == NULL)
             continue;
         kn_sfupart *sp = p->sfu;
         bool had_pub = sp->pub != KN_PUB_NONE, had_sub = sp->sub_sent;
-        sfupart_kill(sp, false);
-        json_t *m = json_pack("{s:i, s:s, s:s}", "v", 1, "type", "sfu.closed", "which", "publish");
-        if (had_pub && p->conn)
-            kn_wsconn_send(p->conn, json_incref(m));
-        json_object_set_new(m, "which", json_string("subscribe"));
-        if (had_sub && p->conn)
-            kn_wsconn_send(p->conn, json_incref(m));
-        json_decref(m);
-        any = true;
+        sfupart_kill(sp, false); /* the process and its peers are gone */
+        if (p->conn != NULL)
+            send_lost(p->conn, had_pub, had_sub);
+        else
+            p->sfu_lost = true;
+        n++;
     }
-    if (r->sfu != NULL)
-        ((kn_sfuroom *)r->sfu)->created = false;
-    if (any)
-        KN_LOG_WARN("rooms", "sfu connection lost: SFU peers of room %s are gone", r->name);
+    unplace(sr);
+    /* Move now, so the clients' new publish connections find a live process. */
+    if (r->mode == KN_MODE_SFU && r->n > 0 && kn_sfuroom_place(r) == 0)
+        KN_LOG_WARN("rooms", "sfu %u lost: room %s (%u SFU participants) moved to sfu %d",
+                    member, r->name, n, sr->member);
+    else
+        KN_LOG_WARN("rooms", "sfu %u lost: room %s (%u SFU participants) waits for a live sfu",
+                    member, r->name, n);
 }
 
 static kn_part *find_producer(kn_room *r, const char *producer) {

@@ -6,9 +6,13 @@
  * and a subscribe peer (SFU offers: peer.create in offer mode,
  * consumer.create per remote producer, re-offers as publishers come and go),
  * per-tile consumer preferences, active-speaker and peer.closed events, and
- * the teardown after the switch back to P2P. Owns a heap kn_sfupart per
- * participant (kn_part.sfu) that outlives the participant while a control
- * request is in flight. Signaling loop.
+ * the teardown after the switch back to P2P. Places the room on the least
+ * loaded konsil-sfu process of the pool when its SFU side starts; it stays
+ * there until the teardown or until that process is lost, when the room moves
+ * to a live one and its clients rebuild their SFU connections (sfu.closed
+ * with reason sfu_lost). Owns a heap kn_sfupart per participant (kn_part.sfu)
+ * that outlives the participant while a control request is in flight.
+ * Signaling loop.
  */
 #ifndef KN_SFU_ROOM_H
 #define KN_SFU_ROOM_H
@@ -19,6 +23,7 @@
 #include <jansson.h>
 
 #include "ctl/sfu_client.h"
+#include "ctl/sfu_pool.h"
 #include "room/room.h"
 #include "sdp/sdp_offer.h"
 #include "ws/ws_msg.h"
@@ -30,7 +35,9 @@
 typedef struct kn_sfuroom {
     char name[40]; /* the SFU room: "r." + 16 hex, never a signaling room name */
     bool created;  /* room.create sent since the last room.destroy */
-    kn_sfuctl *ctl;
+    kn_sfupool *pool;
+    int member;     /* pool member carrying the room; -1: not placed */
+    kn_sfuctl *ctl; /* that member's control connection; NULL: not placed */
 } kn_sfuroom;
 
 typedef struct kn_sfuprod {
@@ -61,6 +68,7 @@ typedef struct kn_sfupart {
     char id[KN_WSMSG_PART_ID_LEN + 1];
     char room[40]; /* the SFU room name */
     kn_sfuctl *ctl;
+    int member;       /* pool member counting this participant in its load */
     unsigned pending; /* control requests in flight whose callback uses this struct */
     unsigned gen;     /* publish peer generation: <id>.pub<gen> (a republish gets a new id) */
     /* publish */
@@ -84,8 +92,16 @@ typedef struct kn_sfupart {
     kn_sfuslot slots[KN_SDP_MAX_MEDIA];
 } kn_sfupart;
 
-/* Makes r->sfu for a room (random SFU room name). Returns 0, KN_ENOMEM or KN_ECRYPTO. */
-int kn_sfuroom_attach(kn_room *r, kn_sfuctl *ctl);
+/* Makes r->sfu for a room (random SFU room name, not placed yet). Returns 0,
+ * KN_ENOMEM or KN_ECRYPTO. */
+int kn_sfuroom_attach(kn_room *r, kn_sfupool *pool);
+
+/* Places the room on the least-loaded up pool member unless it is placed
+ * already. Returns 0 or KN_WS_EUNAVAIL (no member up). */
+int kn_sfuroom_place(kn_room *r);
+
+/* Pool member of the room, or -1. */
+int kn_sfuroom_member(const kn_room *r);
 
 /* Frees r->sfu (the room is empty; its peers are gone already). */
 void kn_sfuroom_free(kn_room *r);
@@ -102,7 +118,8 @@ void kn_sfuroom_sync(kn_room *r, const kn_part *except);
 /* p is leaving: its producers and peers end, the others are re-offered. */
 void kn_sfuroom_part_gone(kn_room *r, kn_part *p);
 
-/* p resumed: resends its unanswered sfu.subscribe. */
+/* p resumed: resends its unanswered sfu.subscribe, or the sfu.closed it
+ * missed while its SFU process was lost. */
 void kn_sfuroom_resumed(kn_part *p);
 
 /* Back to P2P: peer.destroy for every participant's peers, then room.destroy. */
@@ -111,8 +128,10 @@ void kn_sfuroom_teardown(kn_room *r);
 /* Control-API events: room.active_speaker, peer.closed (r: the room named in params). */
 void kn_sfuroom_on_event(kn_room *r, const char *event, json_t *params);
 
-/* The SFU connection went down: every SFU peer is gone; clients get sfu.closed. */
-void kn_sfuroom_on_sfu_lost(kn_room *r);
+/* Pool member `member` went down: when r is on it, every SFU peer of r is gone,
+ * r moves to another up member (or waits for the next publish to be placed)
+ * and its clients get sfu.closed with "reason":"sfu_lost". */
+void kn_sfuroom_on_sfu_lost(kn_room *r, unsigned member);
 
 /* ---- shared with sfu_sub.c ---- */
 
