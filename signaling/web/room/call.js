@@ -4,8 +4,11 @@
 // make-before-break: the new path is negotiated while the old one plays, a tile switches
 // only once the new path presents a frame, then the old path stops (P2P senders go quiet
 // when the far side says it shows the SFU path; SFU connections close on sfu.closed).
+// Chat and files (chat.js) ride on the same links. A host gets mute/remove buttons on the
+// others' tiles and "end for all"; a mute-request from the host mutes the microphone.
 
 import { PeerLink } from './p2p.js';
+import { Chat } from './chat.js';
 import { Publisher, Subscriber } from './sfu.js';
 import { Tile, layoutGrid } from './tiles.js';
 import { Poller, quality, selectedPair, receiverStats } from './stats.js';
@@ -29,6 +32,7 @@ export class Call extends EventTarget {
     this.publisher = null;
     this.subscriber = null;
     this.readySent = 0;
+    this.chat = new Chat({ peers: () => this.peers, selfId: () => (this.self ? this.self.id : null) });
     this.selfTile = new Tile('self', { self: true });
     this.grid.append(this.selfTile.el);
     if (this.local.stream) this.selfTile.show('local', this.local.stream, null);
@@ -51,6 +55,7 @@ export class Call extends EventTarget {
       case 'sfu.subscribe': return this.onSubscribe(m);
       case 'sfu.closed': return this.onSfuClosed(m);
       case 'active-speaker': return this.onActiveSpeaker(m);
+      case 'mute-request': return this.onMuteRequest(m);
       case 'error': if (!m.fatal && !m.handled && m.code !== 'rate_limited') this.ui.notice(t('err_generic', { msg: m.message || m.code })); return undefined;
       default: return undefined;
     }
@@ -91,6 +96,7 @@ export class Call extends EventTarget {
       layoutGrid(this.grid);
     }
     p.info = info;
+    if (this.self.role === 'host') p.tile.setHostActions({ mute: () => this.mutePeer(info.id), remove: () => this.removeParticipant(info.id) });
     p.tile.setInfo({ name: p.name, role: info.role, audio: info.audio, video: info.video });
     p.tile.el.classList.toggle('away', info.connected === false);
     this.ui.setCount(this.peers.size + 1);
@@ -100,6 +106,7 @@ export class Call extends EventTarget {
     const p = this.peers.get(id);
     if (!p) return;
     if (p.link) p.link.close();
+    this.chat.onLinkGone(id);
     p.tile.remove();
     this.peers.delete(id);
     layoutGrid(this.grid);
@@ -145,6 +152,7 @@ export class Call extends EventTarget {
     p.link = link;
     link.addEventListener('open', () => link.send(this.hello()));
     link.addEventListener('data', (ev) => this.onData(id, ev.detail));
+    link.addEventListener('file', (ev) => { if (p.link === link) this.chat.onFileData(id, ev.detail); });
     link.addEventListener('track', () => { if (this.mode.mode === 'p2p' && this.mode.peer === id) this.showP2p(id); });
     link.addEventListener('state', (ev) => {
       if (ev.detail === 'failed') this.ui.notice(t('err_ice', { name: p.name || t(`role_${p.info.role}`) }));
@@ -173,6 +181,7 @@ export class Call extends EventTarget {
       // Both sides offered (glare): the smaller id keeps its offer.
       if (this.self.id < m.from) return;
       p.link.close();
+      this.chat.onLinkGone(m.from);
       p.link = null;
     }
     if (m.type === 'p2p.offer' && (!p.link || p.link.closed)) this.makeLink(m.from, false);
@@ -188,7 +197,7 @@ export class Call extends EventTarget {
 
   onData(id, d) {
     const p = this.peers.get(id);
-    if (!p) return;
+    if (!p || this.chat.onData(id, d)) return;
     if (d.type === 'hello' && typeof d.name === 'string') {
       p.name = d.name.slice(0, 64);
       p.tile.setInfo({ name: p.name, role: p.info.role, audio: p.info.audio, video: p.info.video });
@@ -304,6 +313,21 @@ export class Call extends EventTarget {
     for (const [id, p] of this.peers) p.tile.el.classList.toggle('active-speaker', id === m.participant_id);
   }
 
+  // ---- host controls (the server checks the role again) --------------------------------
+  mutePeer(id) { return this.sig.request({ type: 'mute-request', participant_id: id }); }
+
+  removeParticipant(id) { return this.sig.request({ type: 'kick', participant_id: id }); }
+
+  endForAll() { this.sig.send({ type: 'end' }); }
+
+  // The host muted our microphone: off until we switch it on again ourselves.
+  onMuteRequest() {
+    if (!this.local.audio || !this.local.audio.enabled) return;
+    this.setAudio(false);
+    this.dispatchEvent(new Event('local-state'));
+    this.ui.notice(t('muted_by_host'));
+  }
+
   // ---- stats, controls -------------------------------------------------------------
   receiversOf(p) {
     if (p.tile.source === 'sfu' && this.subscriber) {
@@ -370,7 +394,8 @@ export class Call extends EventTarget {
         sfuVideo: sfuVideo && { framesDecoded: sfuVideo.framesDecoded, packetsReceived: sfuVideo.packetsReceived } });
     }
     return {
-      self: this.self, mode: this.mode, sig: this.sig.state, peers, selfTile: this.selfTile.gapStats(resetGaps),
+      self: this.self, mode: this.mode, chat: await this.chat.summary(),
+      localAudio: this.local.audio ? { enabled: this.local.audio.enabled, readyState: this.local.audio.readyState } : null, sig: this.sig.state, peers, selfTile: this.selfTile.gapStats(resetGaps),
       publisher: this.publisher ? { state: this.publisher.pc.connectionState, layers: await this.publisher.layers(),
         pair: await selectedPair(this.publisher.pc) } : null,
       subscriber: this.subscriber ? { state: this.subscriber.pc.connectionState, pair: await selectedPair(this.subscriber.pc),

@@ -145,6 +145,9 @@ export function setLanguage(l) {
 
 export function onLanguage(fn) { listeners.add(fn); }
 
+// More texts from another module (call_ui.js), merged per language.
+export function addTexts(extra) { for (const l of Object.keys(extra)) Object.assign(texts[l], extra[l]); }
+
 export function t(key, vars = {}) {
   const s = texts[lang][key] ?? texts.de[key] ?? key;
   return s.replace(/\{(\w+)\}/g, (_, k) => (k in vars ? String(vars[k]) : `{${k}}`));

@@ -10,6 +10,7 @@ import { runPrejoin } from './prejoin.js';
 import { openMedia } from './devices.js';
 import { Signaling } from './signaling.js';
 import { Call } from './call.js';
+import { attachCallUi, endScreen } from './call_ui.js';
 
 const $ = (id) => document.getElementById(id);
 const link = readLink();
@@ -20,6 +21,7 @@ let sig = null;
 function view(name) {
   document.body.dataset.view = name;
   for (const id of ['prejoin', 'call', 'message']) $(id).hidden = id !== name;
+  if (name !== 'call') $('chat').hidden = true;
 }
 
 function banner(text, action, kind = 'warn') {
@@ -73,6 +75,7 @@ function controls(local) {
     message(t('left_heading'), '', rejoin);
   };
   onLanguage(paint);
+  call.addEventListener('local-state', paint);
   paint();
 }
 
@@ -87,6 +90,7 @@ function startCall(stream, name) {
     audio: !!local.audio, video: !!local.video });
   view('call');
   call = new Call({ sig, local, name, relay: link.relay, grid: $('grid'), ui });
+  attachCallUi(call, $);
   controls(local);
   sig.addEventListener('status', (ev) => {
     const s = ev.detail.status;
@@ -99,6 +103,8 @@ function startCall(stream, name) {
   sig.addEventListener('fatal', (ev) => {
     const m = ev.detail;
     call.leave();
+    const out = endScreen(m); // removed by the host, or the session ended for all
+    if (out) { for (const tr of local.stream ? local.stream.getTracks() : []) tr.stop(); banner(null); message(out.title, out.text); return; }
     const text = m.code === 'unauthorized' ? t('err_token') : m.code === 'limit' ? t('err_room_full') : t('err_generic', { msg: m.message || m.code });
     message(t('err_session_lost'), text, m.code === 'unauthorized' ? null : rejoin);
   });

@@ -4,7 +4,9 @@
 // transceivers (sendrecv) and a pre-negotiated data channel (id 0), so switching media
 // on or off later is replaceTrack without renegotiation. ICE restarts (offerer only)
 // recover from network changes; the answerer asks for one via the data channel or
-// signaling. The server relays SDP and candidates without reading them.
+// signaling. The server relays SDP and candidates without reading them. A second
+// pre-negotiated channel (id 1, 'konsil-file', binary) carries file transfers (chat.js),
+// so a large file never delays names, state or chat on channel 0.
 
 export class PeerLink extends EventTarget {
   // opts: {selfId, peerId, offerer, mediaOn, iceServers, relayOnly, sendSignal(payload), local: {audio, video}}
@@ -25,6 +27,9 @@ export class PeerLink extends EventTarget {
     this.dc = this.pc.createDataChannel('konsil', { negotiated: true, id: 0 });
     this.dc.onmessage = (ev) => this.onData(ev.data);
     this.dc.onopen = () => this.dispatchEvent(new Event('open'));
+    this.fileDc = this.pc.createDataChannel('konsil-file', { negotiated: true, id: 1 });
+    this.fileDc.binaryType = 'arraybuffer';
+    this.fileDc.onmessage = (ev) => this.dispatchEvent(new CustomEvent('file', { detail: ev.data }));
     this.pc.onicecandidate = (ev) => this.o.sendSignal({ kind: 'ice', candidate: ev.candidate ? ev.candidate.toJSON() : null });
     this.pc.ontrack = (ev) => this.dispatchEvent(new CustomEvent('track', { detail: ev.track }));
     this.pc.onconnectionstatechange = () => this.onState();
@@ -126,6 +131,7 @@ export class PeerLink extends EventTarget {
   close() {
     this.closed = true;
     try { this.dc.close(); } catch { /* closed */ }
+    try { this.fileDc.close(); } catch { /* closed */ }
     this.pc.close();
   }
 }

@@ -4,6 +4,7 @@
 // presents frames (requestVideoFrameCallback, else 'playing' + videoWidth),
 // so the picture never goes blank during a mode switch. Every presented frame on the
 // visible slot is timed: gapStats() gives the longest gap between shown frames.
+// For a host, the others' tiles carry "mute" and "remove" (asked twice) buttons.
 
 import { t } from './i18n.js';
 
@@ -147,8 +148,38 @@ export class Tile {
     this.roleEl.textContent = name ? roleText : '';
     this.mutedEl.textContent = t('muted_badge');
     this.mutedEl.hidden = audio !== false;
+    if (this.hostBar && audio !== false) this.hostBar.querySelector('.mute').textContent = t('host_mute');
     this.el.classList.toggle('camera-off', video === false);
     this.avatar.textContent = (name || roleText || '?').trim().charAt(0).toUpperCase();
+  }
+
+  // actions: {mute(), remove()} returning promises; the buttons appear once.
+  setHostActions(actions) {
+    if (this.self || this.hostBar) return;
+    const bar = document.createElement('div');
+    bar.className = 'host-actions';
+    const mk = (cls, key, run) => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = `host-act ${cls}`;
+      b.textContent = t(key);
+      b.onclick = () => run(b);
+      return b;
+    };
+    const failed = (b, key) => () => { b.textContent = t('host_action_failed'); setTimeout(() => { b.textContent = t(key); }, 2500); };
+    const mute = mk('mute', 'host_mute', (b) => actions.mute().then(() => { b.textContent = t('host_muted'); }, failed(b, 'host_mute')));
+    const remove = mk('remove', 'host_remove', (b) => {
+      if (!b.dataset.armed) { // a second click within 4 s confirms
+        b.dataset.armed = '1';
+        b.textContent = t('host_remove_confirm');
+        setTimeout(() => { delete b.dataset.armed; b.textContent = t('host_remove'); }, 4000);
+        return;
+      }
+      actions.remove().catch(failed(b, 'host_remove'));
+    });
+    bar.append(mute, remove);
+    this.hostBar = bar;
+    this.el.append(bar);
   }
 
   setSpeaking(on) { this.el.classList.toggle('speaking', !!on); }
