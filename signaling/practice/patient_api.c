@@ -13,6 +13,7 @@
 
 #include "account/access.h"
 #include "core/err.h"
+#include "obs/counters.h"
 #include "core/log.h"
 #include "practice/practice.h"
 #include "store/consultation.h"
@@ -71,6 +72,9 @@ static void join(kn_practice *p, kn_http_req *r, json_t *body) {
     int rc = kn_access_check(p->db, &p->by_addr, p->code_key, key, invite, code, strlen(code),
                              time(NULL), &inv);
     if (rc == KN_EAUTH || rc == KN_ELIMIT || rc == KN_ESTATE) {
+        kn_obs_inc(rc == KN_EAUTH    ? KN_OBS_CODE_WRONG
+                   : rc == KN_ELIMIT ? KN_OBS_CODE_LOCKED
+                                     : KN_OBS_CODE_EXPIRED);
         kn_practice_error(r, rc == KN_EAUTH ? 403 : rc == KN_ELIMIT ? 429 : 410,
                           rc == KN_EAUTH ? "wrong_code" : rc == KN_ELIMIT ? "too_many_attempts"
                                                                           : "expired");

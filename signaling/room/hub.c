@@ -14,6 +14,7 @@
 #include "auth/jwt.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "obs/counters.h"
 #include "room/host_controls.h"
 #include "room/sfu_room.h"
 #include "ws/turn.h"
@@ -155,6 +156,11 @@ static int on_join(kn_hub *h, kn_wsconn *c, const kn_wsmsg *m) {
         kn_hostctl_send_removed(c, m->id, ended ? "ended" : "kicked");
         return 0;
     }
+    if (h->draining && room_get(h, claims.room, false) == NULL) {
+        kn_obs_inc(KN_OBS_JOINS_DRAINING);
+        kn_hub_send_error(c, m->id, KN_WS_EUNAVAIL, "server is draining: no new rooms", true, 1013);
+        return 0;
+    }
     kn_room *r = room_get(h, claims.room, true);
     if (r == NULL)
         return KN_ENOMEM;
@@ -170,6 +176,7 @@ static int on_join(kn_hub *h, kn_wsconn *c, const kn_wsmsg *m) {
     }
     c->room = r;
     c->part = p;
+    kn_obs_inc(KN_OBS_JOINS);
     kn_hostctl_bind(p, m->token, claims.exp);
     KN_LOG_INFO("rooms", "%s joined room %s as %s (%u present)", p->id, r->name,
                 kn_room_role_name(role), r->n);
@@ -196,6 +203,7 @@ static int on_resume(kn_hub *h, kn_wsconn *c, const kn_wsmsg *m) {
     c->room = r;
     c->part = p;
     kn_room_resume(r, p, c, m->id);
+    kn_obs_inc(KN_OBS_RESUMES);
     kn_sfuroom_resumed(p);
     KN_LOG_INFO("rooms", "%s resumed in room %s", p->id, r->name);
     return 0;
@@ -331,6 +339,7 @@ int kn_hub_on_open(void *hub, kn_wsconn *c) {
     if (h == NULL)
         return -1;
     c->hub = h;
+    kn_obs_inc(KN_OBS_WS_OPENED);
     c->opened_ms = c->last_rx_ms = kn_hub_now(h);
     kn_ratelimit_init(&c->rl, KN_HUB_RATE, KN_HUB_BURST, (uint64_t)c->opened_ms);
     c->next = h->conns;

@@ -51,6 +51,7 @@ typedef struct kn_hub {
         int64_t until_s; /* wall clock; 0: free slot */
     } ended[KN_HUB_MAX_ENDED];
     kn_hostctl hostctl; /* kicked tokens, the practice's end hook (host_controls.c) */
+    bool draining;      /* SIGTERM: joins of rooms that do not exist yet are refused */
 } kn_hub;
 
 /* Returns 0, KN_EINVAL for a setting too long, or a uv error as KN_EIO. */
