@@ -6,6 +6,7 @@
  * rcvr-rtt), preferences, events and teardown. Subscribe offers: sfu_sub.c.
  */
 #include "room/sfu_room.h"
+#include "room/sfu_dynacast.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -554,6 +555,8 @@ static void on_peer_closed(kn_room *r, const char *peer, const char *reason) {
 }
 
 void kn_sfuroom_on_event(kn_room *r, const char *event, json_t *params) {
+    if (kn_sfu_dynacast_on_event(r, event, params))
+        return;
     if (strcmp(event, "room.active_speaker") == 0) {
         const char *producer = json_string_value(json_object_get(params, "producer"));
         kn_part *p = producer ? find_producer(r, producer) : NULL;

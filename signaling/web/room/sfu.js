@@ -4,6 +4,8 @@
 // server offers (sfu.subscribe, renegotiated as publishers come and go), the client
 // answers; `tracks` maps each mid to a participant.
 
+import { attachDynacast } from './dynacast.js';
+
 const SIMULCAST = [
   { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150000 },
   { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500000 },
@@ -35,6 +37,7 @@ export class Publisher {
     if (!this.videoTx) this.videoTx = this.pc.addTransceiver(video, { direction: 'sendonly' });
     this.simulcast = !!enc;
     preferVp8(this.videoTx);
+    this.dynacast = attachDynacast(this);
   }
 
   async start() {
