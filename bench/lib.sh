@@ -73,10 +73,10 @@ kn_start_konsil() {
     sig=$!
     KN_PIDS="$sig $sfu"
     for _ in $(seq 150); do
-        curl -sfk -o /dev/null "https://127.0.0.1:$port/healthz" && break
+        curl -sfk -o /dev/null "https://127.0.0.1:$port/readyz" && break
         sleep 0.1
     done
-    curl -sfk -o /dev/null "https://127.0.0.1:$port/healthz" || { echo "konsil did not start" >&2; return 1; }
+    curl -sfk -o /dev/null "https://127.0.0.1:$port/readyz" || { echo "konsil did not start" >&2; return 1; }
     KN_ARGS="--server https://127.0.0.1:$port --secret $secret --room bench"
     KN_SERVER_PIDS="$sfu $sig"
 }

@@ -6,6 +6,9 @@
  * tokens signed with the same secret. `host-create` makes the first practice
  * host in STATE/konsil.db; the server opens that store, purges it after the
  * retention period and serves the consultation workflow (practice/).
+ * Lifecycle (docs/operations.md): SIGTERM drains (obs/drain.h) and exits 0,
+ * a second SIGTERM or SIGINT exits at once; SIGHUP reloads the TLS
+ * certificate, the log level (forwarded to every SFU) and the metrics token.
  */
 #include <limits.h>
 #include <signal.h>
@@ -30,6 +33,8 @@
 #include "ctl/sfu_pool.h"
 #include "account/host.h"
 #include "http/httpd.h"
+#include "obs/drain.h"
+#include "obs/ops_http.h"
 #include "practice/practice.h"
 #include "room/hub.h"
 #include "store/db.h"
@@ -38,7 +43,10 @@
 
 typedef struct server {
     uv_loop_t loop;
-    uv_signal_t sigint, sigterm;
+    uv_signal_t sigint, sigterm, sighup;
+    const char *config_path; /* --config FILE, reread on SIGHUP; NULL: none */
+    kn_ops ops;              /* /healthz, /readyz, /metrics */
+    kn_drain drain;
     kn_sigcfg cfg;
     kn_whip whip;
     kn_hub hub;
@@ -74,7 +82,12 @@ static void usage(FILE *f) {
             "                              --role doctor|therapist|assistant [--config FILE]\n"
             "                                                   create the first host account in\n"
             "                                                   STATE/konsil.db (password on stdin)\n"
-            "       konsil-signaling --help | --version\n\n");
+            "       konsil-signaling --help | --version\n"
+            "Serving flags (override the settings below): --log-level error|warn|info|debug,\n"
+            "--log-format text|json. Signals: SIGTERM drains (no new rooms; exits 0 when the\n"
+            "running ones end or after KONSIL_DRAIN_TIMEOUT), a second SIGTERM or SIGINT exits\n"
+            "at once; SIGHUP reloads the TLS certificate, KONSIL_LOG_LEVEL and\n"
+            "KONSIL_METRICS_TOKEN from the --config file.\n\n");
     kn_sigcfg_print_help(f);
 }
 
@@ -247,6 +260,11 @@ static void shutdown_server(server *s) {
     KN_LOG_INFO("main", "shutting down");
     uv_close((uv_handle_t *)&s->sigint, NULL);
     uv_close((uv_handle_t *)&s->sigterm, NULL);
+    uv_close((uv_handle_t *)&s->sighup, NULL);
+    kn_drain_close(&s->drain);
+    s->ops.hub = NULL;
+    s->ops.whip = NULL;
+    s->ops.n_sfus = 0;
     if (s->pool)
         kn_sfupool_stop(s->pool, on_pool_stopped, s); /* fails pending requests first */
     s->ctl = NULL;
@@ -268,9 +286,68 @@ static void shutdown_server(server *s) {
     s->retention_up = false;
 }
 
+static void on_drained(void *arg, bool timed_out) {
+    (void)timed_out; /* logged by drain.c; either way the process ends with 0 */
+    shutdown_server(arg);
+}
+
 static void on_signal(uv_signal_t *h, int signum) {
+    server *s = h->data;
     KN_LOG_INFO("main", "signal %d", signum);
-    shutdown_server(h->data);
+    if (signum == SIGTERM && !s->ops.draining && !s->stopping && s->hub_up) {
+        s->whip.draining = true;
+        kn_drain_start(&s->drain, &s->loop, &s->ops, s->cfg.drain_timeout_s, on_drained, s);
+        return;
+    }
+    shutdown_server(s);
+}
+
+/* Sends the log level to every SFU process (their own SIGHUP is not needed). */
+static void forward_log_level(server *s) {
+    for (unsigned i = 0; i < s->ops.n_sfus; i++)
+        if (s->ops.sfus[i] != NULL && kn_sfuctl_up(s->ops.sfus[i]))
+            kn_sfuctl_request(s->ops.sfus[i], "log.set_level",
+                              json_pack("{s:s}", "level", kn_log_level_name(s->cfg.log_level)),
+                              NULL, NULL);
+}
+
+static void reload_tls(server *s, const kn_sigcfg *n) {
+    if (!s->cfg.tls || s->httpd == NULL)
+        return;
+    if (n->tls_cert[0] != '\0' && n->tls_key[0] != '\0') { /* else: the self-signed pair */
+        snprintf(s->cfg.tls_cert, sizeof(s->cfg.tls_cert), "%s", n->tls_cert);
+        snprintf(s->cfg.tls_key, sizeof(s->cfg.tls_key), "%s", n->tls_key);
+    }
+    int rc = kn_httpd_reload_tls(s->httpd, s->cfg.tls_cert, s->cfg.tls_key);
+    if (rc != 0)
+        KN_LOG_ERROR("main", "reload: certificate %s / key %s not loaded (%s); the old one stays",
+                     s->cfg.tls_cert, s->cfg.tls_key, kn_strerror(rc));
+    else
+        KN_LOG_INFO("main", "reload: certificate %s loaded for new connections", s->cfg.tls_cert);
+}
+
+/* SIGHUP: what can change without a restart. A bad file changes nothing. */
+static void on_sighup(uv_signal_t *h, int signum) {
+    static kn_sigcfg n;
+    server *s = h->data;
+    (void)signum;
+    if (kn_sigcfg_reload(&n, s->config_path, &s->cfg) != 0) {
+        KN_LOG_ERROR("main", "reload: settings not valid, nothing changed");
+        return;
+    }
+    reload_tls(s, &n);
+    s->cfg.log_level = n.log_level;
+    kn_log_set_level(n.log_level);
+    forward_log_level(s);
+    snprintf(s->ops.metrics_token, sizeof(s->ops.metrics_token), "%s", n.metrics_token);
+    KN_LOG_INFO("main", "reload: log level %s", kn_log_level_name(n.log_level));
+}
+
+/* Ops endpoints first, then WHIP/WHEP, the pages and /api. */
+static void serve_http(void *app, kn_http_req *r) {
+    server *s = app;
+    if (!kn_ops_route(&s->ops, r))
+        kn_whip_handle(&s->whip, r);
 }
 
 static int prepare_tls(kn_sigcfg *c) {
@@ -388,7 +465,12 @@ static int start_server(server *s) {
     s->hub.hostctl = (kn_hostctl){.on_end = kn_practice_on_room_end, .ctx = &s->practice};
     kn_httpd_opts ho = {s->cfg.listen_host, s->cfg.listen_port, s->cfg.tls, s->cfg.tls_cert,
                         s->cfg.tls_key, &s->hub};
-    if ((rc = kn_httpd_start(&s->loop, &ho, kn_whip_handle, &s->whip, &s->httpd)) != 0) {
+    s->ops.hub = &s->hub;
+    s->ops.whip = &s->whip;
+    s->ops.n_sfus = kn_sfupool_size(s->pool);
+    for (unsigned i = 0; i < s->ops.n_sfus && i < KN_OPS_MAX_SFUS; i++)
+        s->ops.sfus[i] = kn_sfupool_ctl(s->pool, i);
+    if ((rc = kn_httpd_start(&s->loop, &ho, serve_http, s, &s->httpd)) != 0) {
         fprintf(stderr, "konsil-signaling: cannot listen on %s:%u\n", s->cfg.listen_host,
                 s->cfg.listen_port);
         return rc;
@@ -401,15 +483,27 @@ static int start_server(server *s) {
 
 static int cmd_serve(int argc, char **argv) {
     static server s;
-    const char *config = NULL;
-    if (argc == 3 && strcmp(argv[1], "--config") == 0)
-        config = argv[2];
-    else if (argc != 1) {
-        usage(stderr);
-        return 2;
+    const char *flags[3] = {NULL, NULL, NULL}; /* --config, --log-level, --log-format */
+    static const char *const names[3] = {"--config", "--log-level", "--log-format"};
+    for (int i = 1; i < argc; i += 2) {
+        int k = 0;
+        while (k < 3 && strcmp(argv[i], names[k]) != 0)
+            k++;
+        if (k == 3 || i + 1 >= argc) {
+            usage(stderr);
+            return 2;
+        }
+        flags[k] = argv[i + 1];
     }
-    if (kn_sigcfg_load(&s.cfg, config) != 0)
+    if (flags[1] != NULL)
+        setenv("KONSIL_LOG_LEVEL", flags[1], 1); /* a flag is the strongest setting */
+    if (flags[2] != NULL)
+        setenv("KONSIL_LOG_FORMAT", flags[2], 1);
+    s.config_path = flags[0];
+    if (kn_sigcfg_load(&s.cfg, s.config_path) != 0)
         return 2;
+    kn_log_set_level(s.cfg.log_level);
+    kn_log_set_format(s.cfg.log_format);
     if (kn_sigcfg_resolve_secret(&s.cfg) != 0) {
         fprintf(stderr, "konsil-signaling: cannot use state directory %s\n", s.cfg.state_dir);
         return 1;
@@ -426,9 +520,12 @@ static int cmd_serve(int argc, char **argv) {
     uv_loop_init(&s.loop);
     uv_signal_init(&s.loop, &s.sigint);
     uv_signal_init(&s.loop, &s.sigterm);
-    s.sigint.data = s.sigterm.data = &s;
+    uv_signal_init(&s.loop, &s.sighup);
+    s.sigint.data = s.sigterm.data = s.sighup.data = &s;
     uv_signal_start(&s.sigint, on_signal, SIGINT);
     uv_signal_start(&s.sigterm, on_signal, SIGTERM);
+    uv_signal_start(&s.sighup, on_sighup, SIGHUP);
+    kn_ops_init(&s.ops, &s.loop, s.cfg.metrics_token, s.cfg.metrics_timeout_ms);
     int rc = start_server(&s);
     if (rc != 0)
         shutdown_server(&s);

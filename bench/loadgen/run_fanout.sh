@@ -39,7 +39,7 @@ KONSIL_STATE_DIR=$STATE KONSIL_LISTEN=127.0.0.1:$PORT KONSIL_TOKEN_SECRET=$SECRE
     KONSIL_SFU="unix:$STATE/sfu-0.sock" taskset -c 0 "$BIN/konsil-signaling" \
     >"$STATE/signaling.log" 2>&1 &
 SIG_PID=$!
-for _ in $(seq 150); do curl -sfk -o /dev/null "https://127.0.0.1:$PORT/healthz" && break; sleep 0.1; done
+for _ in $(seq 150); do curl -sfk -o /dev/null "https://127.0.0.1:$PORT/readyz" && break; sleep 0.1; done
 for n in $SUBS; do
     "$BIN/kn-loadgen" --server "https://127.0.0.1:$PORT" --secret "$SECRET" --room "fanout$n" \
         --publishers "${KN_PUBLISHERS:-1}" --subscribers "$n" --duration "$DURATION" --cpu 1 \

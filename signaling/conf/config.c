@@ -14,6 +14,7 @@
 #include <openssl/rand.h>
 
 #include "core/err.h"
+#include "notify/sms.h"
 
 typedef int (*set_fn)(kn_sigcfg *c, const char *v, const char **err);
 
@@ -130,35 +131,163 @@ static int set_resume_grace(kn_sigcfg *c, const char *v, const char **err) {
     return parse_ms(v, 600000, &c->resume_grace_ms, err);
 }
 
+static int parse_uint(const char *v, uint32_t min, uint32_t max, uint32_t *out) {
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || end == v || *end != '\0' || v[0] == '-' || n < (long)min || n > (long)max)
+        return KN_EINVAL;
+    *out = (uint32_t)n;
+    return 0;
+}
+
+STR_SETTER(set_metrics_token, metrics_token)
+
+static int set_metrics_timeout(kn_sigcfg *c, const char *v, const char **err) {
+    *err = "expected milliseconds 100-30000";
+    return parse_uint(v, 100, 30000, &c->metrics_timeout_ms);
+}
+
+static int set_drain_timeout(kn_sigcfg *c, const char *v, const char **err) {
+    *err = "expected seconds 0-604800";
+    return parse_uint(v, 0, 604800, &c->drain_timeout_s);
+}
+
+static int ext_copy(kn_sigcfg *c, int slot, const char *v, const char **err) {
+    if (strpbrk(v, "\r\n") != NULL) {
+        *err = "line breaks are not allowed";
+        return KN_EINVAL;
+    }
+    return copy(c->ext[slot], sizeof(c->ext[slot]), v, err);
+}
+
+static int set_log_level(kn_sigcfg *c, const char *v, const char **err) {
+    *err = "expected error, warn, info or debug";
+    if (kn_log_level_parse(v, &c->log_level) != 0)
+        return KN_EINVAL;
+    return ext_copy(c, KN_CFG_LOG_LEVEL, v, err);
+}
+
+static int set_log_format(kn_sigcfg *c, const char *v, const char **err) {
+    *err = "expected text or json";
+    if (kn_log_format_parse(v, &c->log_format) != 0)
+        return KN_EINVAL;
+    return ext_copy(c, KN_CFG_LOG_FORMAT, v, err);
+}
+
+static int set_retention(kn_sigcfg *c, const char *v, const char **err) {
+    uint32_t days;
+    *err = "expected whole days 1-90";
+    if (v[0] != '\0' && parse_uint(v, 1, 90, &days) != 0)
+        return KN_EINVAL;
+    return ext_copy(c, KN_CFG_RETENTION_DAYS, v, err);
+}
+
+static int set_smtp_port(kn_sigcfg *c, const char *v, const char **err) {
+    uint16_t port;
+    *err = "expected a port 1-65535";
+    if (v[0] != '\0' && parse_port(v, &port) != 0)
+        return KN_EINVAL;
+    return ext_copy(c, KN_CFG_SMTP_PORT, v, err);
+}
+
+static int set_smtp_starttls(kn_sigcfg *c, const char *v, const char **err) {
+    if (v[0] != '\0' && strcmp(v, "on") != 0 && strcmp(v, "off") != 0) {
+        *err = "expected on or off";
+        return KN_EINVAL;
+    }
+    return ext_copy(c, KN_CFG_SMTP_STARTTLS, v, err);
+}
+
+static int set_sms_url(kn_sigcfg *c, const char *v, const char **err) {
+    kn_sms_config sc;
+    if (v[0] != '\0' && kn_sms_url_parse(v, &sc) != 0) {
+        *err = "expected https://host[:port]/path (http:// only to a loopback address)";
+        return KN_EINVAL;
+    }
+    return ext_copy(c, KN_CFG_SMS_URL, v, err);
+}
+
+#define EXT_SETTER(fn, slot)                                                                       \
+    static int fn(kn_sigcfg *c, const char *v, const char **err) {                                 \
+        return ext_copy(c, slot, v, err);                                                          \
+    }
+EXT_SETTER(set_smtp_host, KN_CFG_SMTP_HOST)
+EXT_SETTER(set_smtp_from, KN_CFG_SMTP_FROM)
+EXT_SETTER(set_smtp_user, KN_CFG_SMTP_USER)
+EXT_SETTER(set_smtp_password, KN_CFG_SMTP_PASSWORD)
+EXT_SETTER(set_smtp_cafile, KN_CFG_SMTP_CAFILE)
+EXT_SETTER(set_smtp_helo, KN_CFG_SMTP_HELO)
+EXT_SETTER(set_sms_token, KN_CFG_SMS_TOKEN)
+EXT_SETTER(set_sms_cafile, KN_CFG_SMS_CAFILE)
+
 static const struct setting {
     const char *name;
     set_fn set;
     const char *def;
     const char *help;
+    int ext; /* KN_CFG_* slot exported to the environment, or -1 */
 } settings[] = {
-    {"KONSIL_LISTEN",       set_listen,     "127.0.0.1:8443", "HTTP(S) listen address host:port"                 },
-    {"KONSIL_TLS",          set_tls,        "on",             "on: HTTPS; off: plain HTTP"                       },
-    {"KONSIL_TLS_CERT",     set_cert,       "",               "PEM certificate (unset: self-signed in state dir)"},
-    {"KONSIL_TLS_KEY",      set_key,        "",               "PEM private key for KONSIL_TLS_CERT"              },
+    {"KONSIL_LISTEN",       set_listen,     "127.0.0.1:8443", "HTTP(S) listen address host:port"                 , -1},
+    {"KONSIL_TLS",          set_tls,        "on",             "on: HTTPS; off: plain HTTP"                       , -1},
+    {"KONSIL_TLS_CERT",     set_cert,       "",               "PEM certificate (unset: self-signed in state dir)", -1},
+    {"KONSIL_TLS_KEY",      set_key,        "",               "PEM private key for KONSIL_TLS_CERT"              , -1},
     {"KONSIL_TOKEN_SECRET", set_secret,     "",
-     "HS256 token secret (unset: random, kept in state dir)"                                                     },
-    {"KONSIL_MEDIA_PORT",   set_media_port, "10000",          "UDP and ICE-TCP port of the own SFU child"        },
-    {"KONSIL_ANNOUNCE_IP",  set_announce,   "127.0.0.1",      "address the SFU puts in its candidates"           },
+     "HS256 token secret (unset: random, kept in state dir)"                                                     , -1},
+    {"KONSIL_MEDIA_PORT",   set_media_port, "10000",          "UDP and ICE-TCP port of the own SFU child"        , -1},
+    {"KONSIL_ANNOUNCE_IP",  set_announce,   "127.0.0.1",      "address the SFU puts in its candidates"           , -1},
     {"KONSIL_SFU",          set_sfu,        "",
-     "external SFU control address unix:/path | tcp:host:port, or a comma list of them (unset: own children)"    },
+     "external SFU control address unix:/path | tcp:host:port, or a comma list of them (unset: own children)"    , -1},
     {"KONSIL_SFU_PROCESSES", set_sfu_processes, "auto",
-     "own konsil-sfu processes: auto (one per online CPU) or 1-64; process i uses KONSIL_MEDIA_PORT + i"},
-    {"KONSIL_SFU_SECRET",   set_sfu_secret, "",               "shared secret for a tcp: SFU control address"     },
+     "own konsil-sfu processes: auto (one per online CPU) or 1-64; process i uses KONSIL_MEDIA_PORT + i", -1},
+    {"KONSIL_SFU_SECRET",   set_sfu_secret, "",               "shared secret for a tcp: SFU control address"     , -1},
     {"KONSIL_STATE_DIR",    set_state,      "",
-     "state directory (unset: /var/lib/konsil if writable, else ./state)"                                        },
-    {"KONSIL_PUBLIC_URL",   set_public_url, "",               "https://host[:port] for printed room links (unset: from KONSIL_LISTEN)"},
+     "state directory (unset: /var/lib/konsil if writable, else ./state)"                                        , -1},
+    {"KONSIL_PUBLIC_URL",   set_public_url, "",               "https://host[:port] for printed room links (unset: from KONSIL_LISTEN)", -1},
     {"KONSIL_TURN_URLS",    set_turn_urls,  "",
-     "TURN URLs for room clients, comma list, e.g. turn:127.0.0.1:3478?transport=udp,turn:127.0.0.1:3478?transport=tcp"},
+     "TURN URLs for room clients, comma list, e.g. turn:127.0.0.1:3478?transport=udp,turn:127.0.0.1:3478?transport=tcp", -1},
     {"KONSIL_TURN_SECRET",  set_turn_secret, "",
-     "coturn static-auth-secret: TURN REST credentials (username expiry:participant, 6 h)"},
-    {"KONSIL_STUN_URLS",    set_stun_urls,  "",               "STUN URLs, comma list (unset: stun: of each TURN host)"},
-    {"KONSIL_P2P_GRACE_MS", set_p2p_grace,  "4000",           "two participants this long before a room goes back to P2P"},
-    {"KONSIL_RESUME_GRACE_MS", set_resume_grace, "20000",     "how long a dropped participant's place is held"},
+     "coturn static-auth-secret: TURN REST credentials (username expiry:participant, 6 h)", -1},
+    {"KONSIL_STUN_URLS",    set_stun_urls,  "",               "STUN URLs, comma list (unset: stun: of each TURN host)", -1},
+    {"KONSIL_P2P_GRACE_MS", set_p2p_grace,  "4000",           "two participants this long before a room goes back to P2P", -1},
+    {"KONSIL_RESUME_GRACE_MS", set_resume_grace, "20000",     "how long a dropped participant's place is held", -1},
+    {"KONSIL_METRICS_TOKEN",   set_metrics_token,   "",
+     "bearer token for GET /metrics (unset: /metrics answers loopback clients only)", -1},
+    {"KONSIL_METRICS_TIMEOUT_MS", set_metrics_timeout, "2000",
+     "how long /metrics waits for each SFU process (then konsil_sfu_up 0)", -1},
+    {"KONSIL_DRAIN_TIMEOUT",   set_drain_timeout,   "3600",
+     "SIGTERM drain: seconds running consultations may continue before the process ends", -1},
+    {"KONSIL_LOG_LEVEL",       set_log_level,       "info",
+     "error, warn, info or debug (signaling and its SFU children; SIGHUP reloads it from the file)",
+     KN_CFG_LOG_LEVEL},
+    {"KONSIL_LOG_FORMAT",      set_log_format,      "text",
+     "text, or json: one {\"ts\",\"level\",\"module\",\"msg\"} object per line", KN_CFG_LOG_FORMAT},
+    {"KONSIL_RETENTION_DAYS",  set_retention,       "90",
+     "days stored consultation records are kept before the hourly purge (1-90)",
+     KN_CFG_RETENTION_DAYS},
+    {"KONSIL_SMTP_HOST",       set_smtp_host,       "",
+     "SMTP relay for invitation mail (unset: no mail; needs KONSIL_SMTP_FROM)", KN_CFG_SMTP_HOST},
+    {"KONSIL_SMTP_FROM",       set_smtp_from,       "",      "sender address of invitation mail",
+     KN_CFG_SMTP_FROM},
+    {"KONSIL_SMTP_PORT",       set_smtp_port,       "",
+     "SMTP port (unset: 587 with STARTTLS, else 25)", KN_CFG_SMTP_PORT},
+    {"KONSIL_SMTP_USER",       set_smtp_user,       "",      "SMTP AUTH user (unset: no AUTH)",
+     KN_CFG_SMTP_USER},
+    {"KONSIL_SMTP_PASSWORD",   set_smtp_password,   "",      "SMTP AUTH password",
+     KN_CFG_SMTP_PASSWORD},
+    {"KONSIL_SMTP_STARTTLS",   set_smtp_starttls,   "on",
+     "on: STARTTLS required with certificate check; off: plain SMTP", KN_CFG_SMTP_STARTTLS},
+    {"KONSIL_SMTP_CAFILE",     set_smtp_cafile,     "",
+     "CA bundle for the SMTP certificate (unset: system store)", KN_CFG_SMTP_CAFILE},
+    {"KONSIL_SMTP_HELO",       set_smtp_helo,       "",      "EHLO name (unset: the host name)",
+     KN_CFG_SMTP_HELO},
+    {"KONSIL_SMS_URL",         set_sms_url,         "",
+     "SMS gateway endpoint https://host[:port]/path (unset: no SMS; needs KONSIL_SMS_TOKEN)",
+     KN_CFG_SMS_URL},
+    {"KONSIL_SMS_TOKEN",       set_sms_token,       "",      "bearer token for the SMS gateway",
+     KN_CFG_SMS_TOKEN},
+    {"KONSIL_SMS_CAFILE",      set_sms_cafile,      "",
+     "CA bundle for the SMS gateway (unset: system store)", KN_CFG_SMS_CAFILE},
 };
 
 #define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))
@@ -246,18 +375,52 @@ static int load_file(kn_sigcfg *c, const char *file) {
     return rc;
 }
 
+_Static_assert(N_SETTINGS <= 64, "kn_sigcfg.from_env is a 64-bit mask");
+
+/* Applies the environment: every setting, or only those in `mask`. */
+static int apply_env(kn_sigcfg *c, uint64_t mask) {
+    int rc;
+    for (size_t i = 0; i < N_SETTINGS; i++) {
+        const char *v = getenv(settings[i].name), *err = "";
+        if (v == NULL || !(mask >> i & 1))
+            continue;
+        if ((rc = settings[i].set(c, v, &err)) != 0) {
+            fprintf(stderr, "konsil-signaling: %s: %s\n", settings[i].name, err);
+            return rc;
+        }
+        c->from_env |= (uint64_t)1 << i;
+    }
+    return 0;
+}
+
+/* File values of the getenv settings become visible to their modules (and to
+ * the SFU children, which read KONSIL_LOG_*); the environment is not overwritten. */
+static void export_ext(const kn_sigcfg *c) {
+    for (size_t i = 0; i < N_SETTINGS; i++)
+        if (settings[i].ext >= 0 && !(c->from_env >> i & 1) && c->ext[settings[i].ext][0] != '\0')
+            setenv(settings[i].name, c->ext[settings[i].ext], 1);
+}
+
 int kn_sigcfg_load(kn_sigcfg *c, const char *file) {
     int rc;
     kn_sigcfg_defaults(c);
     if (file != NULL && (rc = load_file(c, file)) != 0)
         return rc;
-    for (size_t i = 0; i < N_SETTINGS; i++) {
-        const char *v = getenv(settings[i].name), *err = "";
-        if (v != NULL && (rc = settings[i].set(c, v, &err)) != 0) {
-            fprintf(stderr, "konsil-signaling: %s: %s\n", settings[i].name, err);
-            return rc;
-        }
-    }
+    if ((rc = apply_env(c, UINT64_MAX)) != 0)
+        return rc;
+    export_ext(c);
+    kn_sigcfg_finish(c);
+    return 0;
+}
+
+int kn_sigcfg_reload(kn_sigcfg *c, const char *file, const kn_sigcfg *old) {
+    int rc;
+    kn_sigcfg_defaults(c);
+    if (file != NULL && (rc = load_file(c, file)) != 0)
+        return rc;
+    if ((rc = apply_env(c, old->from_env)) != 0)
+        return rc;
+    export_ext(c);
     kn_sigcfg_finish(c);
     return 0;
 }

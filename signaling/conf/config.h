@@ -1,7 +1,9 @@
 /*
  * config.h: konsil-signaling settings. Each setting is an environment
  * variable; a KEY=VALUE file given with --config may set them too, and the
- * environment wins. Also resolves the state directory and the token secret.
+ * environment wins. Settings other modules read with getenv (SMTP, SMS,
+ * retention, log) are checked here and, when set in the file only, exported
+ * to the environment. Also resolves the state directory and the token secret.
  */
 #ifndef KN_SIGCFG_H
 #define KN_SIGCFG_H
@@ -10,6 +12,27 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "core/log.h"
+
+/* Settings read by other modules through getenv (kn_sigcfg.ext slots). */
+enum {
+    KN_CFG_RETENTION_DAYS,
+    KN_CFG_SMTP_HOST,
+    KN_CFG_SMTP_FROM,
+    KN_CFG_SMTP_PORT,
+    KN_CFG_SMTP_USER,
+    KN_CFG_SMTP_PASSWORD,
+    KN_CFG_SMTP_STARTTLS,
+    KN_CFG_SMTP_CAFILE,
+    KN_CFG_SMTP_HELO,
+    KN_CFG_SMS_URL,
+    KN_CFG_SMS_TOKEN,
+    KN_CFG_SMS_CAFILE,
+    KN_CFG_LOG_LEVEL,
+    KN_CFG_LOG_FORMAT,
+    KN_CFG_N_EXT
+};
 
 typedef struct kn_sigcfg {
     char listen_host[64];
@@ -28,6 +51,13 @@ typedef struct kn_sigcfg {
     char turn_urls[1024];  /* comma list of turn:/turns: URLs */
     char turn_secret[256]; /* coturn static-auth-secret (TURN REST credentials) */
     uint32_t p2p_grace_ms, resume_grace_ms;
+    char metrics_token[256];     /* "" = /metrics for loopback clients only */
+    uint32_t metrics_timeout_ms; /* how long a scrape waits for the SFUs */
+    uint32_t drain_timeout_s;    /* SIGTERM: running rooms end at the latest after this */
+    kn_log_level log_level;
+    kn_log_format log_format;
+    char ext[KN_CFG_N_EXT][512];    /* values of the getenv settings ("" = unset) */
+    uint64_t from_env;              /* bit i: settings[i] came from the environment */
 } kn_sigcfg;
 
 /* Fills the defaults (state_dir is resolved later by kn_sigcfg_finish). */
@@ -53,6 +83,13 @@ int kn_sigcfg_parse_text(kn_sigcfg *c, const char *text, size_t len, const char 
  * KN_E* code.
  */
 int kn_sigcfg_load(kn_sigcfg *c, const char *file);
+
+/*
+ * SIGHUP: loads the file again (NULL: none) over the defaults, keeping what
+ * the environment set at start (old->from_env). Returns 0 or a KN_E* code
+ * (message printed to stderr); on failure *c is unusable.
+ */
+int kn_sigcfg_reload(kn_sigcfg *c, const char *file, const kn_sigcfg *old);
 
 /* Resolves state_dir when unset: /var/lib/konsil if writable, else ./state. */
 void kn_sigcfg_finish(kn_sigcfg *c);

@@ -3,7 +3,9 @@
  * signaling libuv loop (LWS_SERVER_OPTION_LIBUV + foreign_loops), HTTP/1.1 only
  * (ALPN http/1.1), per-connection state = one kn_http_req (lws allocates it,
  * bounded), request body bounded by KN_HTTP_MAX_BODY, responses written from
- * LWS_CALLBACK_HTTP_WRITEABLE.
+ * LWS_CALLBACK_HTTP_WRITEABLE. Keeps the vhost's SSL_CTX (handed to us once
+ * by LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS) to reload the
+ * certificate in place.
  */
 #include "http/httpd.h"
 
@@ -11,9 +13,12 @@
 #include <string.h>
 
 #include <libwebsockets.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include "core/err.h"
 #include "core/log.h"
+#include "obs/counters.h"
 #include "ws/ws_conn.h"
 
 #define KN_HTTP_MAX_DISCARD (1024 * 1024)
@@ -24,6 +29,7 @@ struct kn_httpd {
     void *app;
     void *ws_app; /* the room hub, for /ws connections */
     void *loops[1];
+    SSL_CTX *ssl_ctx; /* the vhost's, owned by lws; NULL for plain HTTP */
 };
 
 void *kn_httpd_ws_app(struct lws *wsi) {
@@ -218,6 +224,12 @@ static int http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user
     switch (reason) {
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
         return -1; /* WebSocket only with the konsil.v1 subprotocol (ws_conn.c) */
+    case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS: {
+        kn_httpd *h = lws_context_user(lws_get_context(wsi));
+        if (h != NULL)
+            h->ssl_ctx = user; /* here `user` is the vhost's SSL_CTX (lws-callbacks.h) */
+        return 0;
+    }
     case LWS_CALLBACK_HTTP:
         return on_http(wsi, r, in, len);
     case LWS_CALLBACK_HTTP_BODY:
@@ -257,6 +269,7 @@ void kn_http_respond(kn_http_req *r, int status, const char *type, const void *b
     r->out_type = type;
     r->out_len = len;
     r->op = NULL;
+    kn_obs_http_response(status);
     KN_LOG_INFO("http", "%s %s %d", kn_http_method_name(r->method), r->path, status);
     lws_callback_on_writable(r->wsi);
 }
@@ -312,6 +325,28 @@ int kn_httpd_start(uv_loop_t *loop, const kn_httpd_opts *o, kn_http_handler hand
     }
     *out = h;
     return 0;
+}
+
+static int load_pair(SSL_CTX *ctx, const char *cert_path, const char *key_path) {
+    if (SSL_CTX_use_certificate_chain_file(ctx, cert_path) != 1 ||
+        SSL_CTX_use_PrivateKey_file(ctx, key_path, SSL_FILETYPE_PEM) != 1 ||
+        SSL_CTX_check_private_key(ctx) != 1)
+        return KN_ECRYPTO;
+    return 0;
+}
+
+int kn_httpd_reload_tls(kn_httpd *h, const char *cert_path, const char *key_path) {
+    if (h->ssl_ctx == NULL)
+        return KN_ESTATE;
+    SSL_CTX *scratch = SSL_CTX_new(TLS_server_method());
+    if (scratch == NULL)
+        return KN_ENOMEM;
+    int rc = load_pair(scratch, cert_path, key_path);
+    SSL_CTX_free(scratch);
+    if (rc == 0)
+        rc = load_pair(h->ssl_ctx, cert_path, key_path);
+    ERR_clear_error();
+    return rc;
 }
 
 void kn_httpd_destroy(kn_httpd *h) {

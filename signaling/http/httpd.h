@@ -3,7 +3,9 @@
  * signaling libuv loop (foreign loop). Collects one request (method, path,
  * Authorization, Content-Type, body up to 64 KiB) and hands it to one handler;
  * the handler answers now or later with kn_http_respond(). Logs one line per
- * request (method, path without query, status) and never the body or tokens.
+ * request (method, path without query, status) and never the body or tokens;
+ * counts responses by status class (obs/counters.h). kn_httpd_reload_tls
+ * swaps the certificate for new connections (SIGHUP).
  */
 #ifndef KN_HTTPD_H
 #define KN_HTTPD_H
@@ -81,6 +83,15 @@ typedef struct kn_httpd_opts {
 /* Returns 0, KN_EIO when lws cannot listen, or KN_ENOMEM. */
 int kn_httpd_start(uv_loop_t *loop, const kn_httpd_opts *o, kn_http_handler handler, void *app,
                    kn_httpd **out);
+
+/*
+ * Loads cert_path/key_path again into the listener's TLS context: new
+ * connections get the new certificate, open ones keep theirs. The pair is
+ * checked in a scratch context first, so a bad file changes nothing.
+ * Returns 0, KN_ESTATE (plain HTTP or no TLS context seen), KN_ECRYPTO (files
+ * unreadable or key not matching) or KN_ENOMEM.
+ */
+int kn_httpd_reload_tls(kn_httpd *h, const char *cert_path, const char *key_path);
 
 /* Begins shutdown of every connection; handles close on the loop afterwards. */
 void kn_httpd_destroy(kn_httpd *h);

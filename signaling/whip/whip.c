@@ -1,7 +1,8 @@
 /*
  * whip.c: request routing for konsil-signaling (a table of path handlers),
  * Bearer-token checks (HS256, claims room/role/exp), session teardown on
- * DELETE and on the SFU's peer.closed event, /healthz and the demo page.
+ * DELETE and on the SFU's peer.closed event, and the demo page (/healthz,
+ * /readyz and /metrics are obs/ops_http.c's).
  */
 #include "whip/whip.h"
 
@@ -88,6 +89,10 @@ static void post_offer(kn_whip *w, kn_http_req *r, const route_args *a, bool vie
     }
     if (w->ctl == NULL || !kn_sfuctl_up(w->ctl)) {
         kn_http_respond_text(r, 503, "media server unavailable");
+        return;
+    }
+    if (w->draining && kn_registry_room(&w->reg, a->room) == NULL) {
+        kn_http_respond_text(r, 503, "server is draining: no new rooms");
         return;
     }
     if (w->reg.n_sessions >= KN_REG_MAX_SESSIONS || w->n_ops >= KN_WHIP_MAX_OPS) {
@@ -188,19 +193,6 @@ static void route_whep(kn_whip *w, kn_http_req *r, const char *rest) {
     whip_whep(w, r, &a, true);
 }
 
-static void route_healthz(kn_whip *w, kn_http_req *r, const char *rest) {
-    if (rest[0] != '\0') {
-        kn_http_respond_text(r, 404, "not found");
-        return;
-    }
-    if (r->method != KN_HTTP_GET && r->method != KN_HTTP_HEAD) {
-        deny(r, 405, "GET, HEAD", "method not allowed");
-        return;
-    }
-    bool up = w->ctl != NULL && kn_sfuctl_up(w->ctl);
-    kn_http_respond_text(r, up ? 200 : 503, up ? "ok" : "sfu control connection down");
-}
-
 /* GET /room/{room}: the room client; the token is in the fragment, never here. */
 static void route_room(kn_whip *w, kn_http_req *r, const char *rest) {
     if (!kn_jwt_ident_ok(rest, strlen(rest))) {
@@ -247,7 +239,6 @@ static const struct {
     {"/room-assets/", route_room_assets},
     {"/whip/",   route_whip   },
     {"/whep/",   route_whep   },
-    {"/healthz", route_healthz},
 };
 
 void kn_whip_handle(void *app, kn_http_req *r) {

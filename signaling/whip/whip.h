@@ -1,6 +1,6 @@
 /*
  * whip.h: WHIP (RFC 9725) and WHEP endpoints of konsil-signaling, the demo
- * page and /healthz. Routes each HTTP request, checks its token, and drives
+ * page (ops endpoints: obs/ops_http.h). Routes each HTTP request, checks its token, and drives
  * konsil-sfu through the control API (room.create, peer.create,
  * producer.create / consumer.create) to build the SDP answer. Signaling loop.
  */
@@ -25,6 +25,7 @@ typedef struct kn_whip {
     char web_dir[512];
     unsigned n_ops; /* WHIP/WHEP requests waiting for the SFU */
     struct kn_practice *practice; /* workflow pages and /api; NULL: none */
+    bool draining; /* SIGTERM: POSTs for rooms without sessions get 503 */
 } kn_whip;
 
 #define KN_WHIP_MAX_OPS 64

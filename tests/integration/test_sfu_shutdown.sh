@@ -118,7 +118,7 @@ PIDS="$PIDS $SIG_PID"
 UP=""
 for _ in $(seq 150); do
     kill -0 "$SIG_PID" 2>/dev/null || fail "konsil-signaling exited"
-    if curl -sfk -o /dev/null "https://127.0.0.1:$PORT/healthz"; then UP=1; break; fi
+    if curl -sfk -o /dev/null "https://127.0.0.1:$PORT/readyz"; then UP=1; break; fi
     sleep 0.1
 done
 [ -n "$UP" ] || fail "konsil-signaling not healthy"

@@ -3,7 +3,7 @@
 konsil-sfu child (stdlib only). Checks the generated self-signed certificate and
 token secret, /healthz, token errors (401/403), 413, 400 for garbage SDP, 404,
 405, 415, CORS preflight, the demo page headers, a WHIP publish + WHEP view +
-DELETE round trip, and that SIGTERM stops the SFU child. Stops exactly the
+DELETE round trip, and that SIGTERM (drain of at most 2 s) stops the SFU child. Stops exactly the
 processes it starts.
 """
 import base64
@@ -101,7 +101,7 @@ def wait_healthy(cl, proc, seconds=15):
     end = time.time() + seconds
     while time.time() < end and proc.poll() is None:
         try:
-            if cl.req("GET", "/healthz")[0] == 200:
+            if cl.req("GET", "/readyz")[0] == 200:
                 return True
         except OSError:
             pass
@@ -216,11 +216,11 @@ def restart_checks(cl, proc, sfu, secret):
     end, new = time.time() + 15, None
     while time.time() < end:
         kids = [k for k in child_pids(proc.pid) if k != sfu and alive(k)]
-        if kids and cl.req("GET", "/healthz")[0] == 200:
+        if kids and cl.req("GET", "/readyz")[0] == 200:
             new = kids[0]
             break
         time.sleep(0.2)
-    check(new is not None, f"SFU child restarted after SIGKILL and /healthz is 200 again (new pid {new})")
+    check(new is not None, f"SFU child restarted after SIGKILL and /readyz is 200 again (new pid {new})")
     st, _, _ = cl.req("DELETE", loc)
     check(st == 404, f"sessions of the dead SFU are gone ({loc} -> {st})")
     st, _, _ = cl.req("POST", "/whip/r2", sdp, {"Content-Type": "application/sdp",
@@ -245,17 +245,17 @@ def external_sfu_over_tcp(tmp, exe):
             env = {k: v for k, v in os.environ.items() if not k.startswith("KONSIL_")}
             env.update(KONSIL_STATE_DIR=os.path.join(tmp, "state-tcp"), KONSIL_LISTEN=f"127.0.0.1:{port}",
                        KONSIL_TLS="off", KONSIL_SFU=f"tcp:127.0.0.1:{ctl}", KONSIL_SFU_SECRET=secret,
-                       KONSIL_TOKEN_SECRET="given-secret-0123456789")
+                       KONSIL_TOKEN_SECRET="given-secret-0123456789", KONSIL_DRAIN_TIMEOUT="1")
             sig = subprocess.Popen([exe], env=env, stdout=sfu_log, stderr=subprocess.STDOUT, cwd=tmp)
             procs.append(sig)
             cl = Client(port, None)
             end, st = time.time() + 10, None
             while time.time() < end:
-                st = cl.req("GET", "/healthz")[0]
+                st = cl.req("GET", "/readyz")[0]
                 if st == want and (want == 200 or time.time() > end - 8):
                     break
                 time.sleep(0.2)
-            check(st == want, f"external SFU over tcp, secret {secret!r}: /healthz {want} ({st})")
+            check(st == want, f"external SFU over tcp, secret {secret!r}: /readyz {want} ({st})")
             if want == 200:
                 sdp = open(os.path.join(FIXTURES, "aiortc_offer.sdp"), "rb").read()
                 st, h, _ = cl.req("POST", "/whip/t1", sdp, {"Content-Type": "application/sdp",
@@ -283,7 +283,10 @@ def main():
     state = os.path.join(tmp, "state")
     port, media = free_port(), free_port(socket.SOCK_DGRAM, both=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("KONSIL_")}
-    env.update(KONSIL_STATE_DIR=state, KONSIL_LISTEN=f"127.0.0.1:{port}", KONSIL_MEDIA_PORT=str(media))
+    # A WHIP session is still open at the SIGTERM below: the drain ends it after 2 s.
+    # One SFU child: /readyz then says whether the one WHIP/WHEP uses is back.
+    env.update(KONSIL_STATE_DIR=state, KONSIL_LISTEN=f"127.0.0.1:{port}", KONSIL_MEDIA_PORT=str(media),
+               KONSIL_DRAIN_TIMEOUT="2", KONSIL_SFU_PROCESSES="1")
     log = open(os.path.join(tmp, "signaling.log"), "w")
     proc = subprocess.Popen([exe], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp)
     sfu = None
@@ -292,7 +295,7 @@ def main():
         insecure.check_hostname = False
         insecure.verify_mode = ssl.CERT_NONE
         cl = Client(port, insecure)
-        check(wait_healthy(cl, proc), "konsil-signaling up with its SFU (/healthz 200)")
+        check(wait_healthy(cl, proc), "konsil-signaling up with its SFU (/readyz 200)")
         cert = os.path.join(state, "tls-cert.pem")
         check(os.path.exists(cert) and os.stat(os.path.join(state, "tls-key.pem")).st_mode & 0o777 == 0o600,
               "self-signed certificate and key (0600) generated in the state dir")
