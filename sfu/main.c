@@ -56,9 +56,26 @@ static void usage(FILE *f) {
                "  --exit-with-parent end (SIGTERM) when the process that started us ends\n"
                "  --log-format       text (default) or json: one {\"ts\",\"level\",\"module\",\"msg\"}\n"
                "                     object per line\n"
+               "  (KONSIL_LOG_LEVEL and KONSIL_LOG_FORMAT in the environment are the defaults\n"
+               "   of --log-level and --log-format)\n"
                "  --pool-packets     packet pool slots (1.6 KB each; one per received packet\n"
                "                     kept <= 1 s for retransmission; 256-1048576, default %u)\n",
             (unsigned)KN_POOL_SLOTS);
+}
+
+/* KONSIL_LOG_LEVEL / KONSIL_LOG_FORMAT (inherited from konsil-signaling or set
+ * by a unit) are the defaults the flags override; empty means unset. */
+static int env_log_defaults(opts *o) {
+    const char *level = getenv("KONSIL_LOG_LEVEL"), *format = getenv("KONSIL_LOG_FORMAT");
+    if (level != NULL && level[0] != '\0' && kn_log_level_parse(level, &o->level) != 0) {
+        fprintf(stderr, "konsil-sfu: KONSIL_LOG_LEVEL: expected error, warn, info or debug\n");
+        return -1;
+    }
+    if (format != NULL && format[0] != '\0' && kn_log_format_parse(format, &o->log_format) != 0) {
+        fprintf(stderr, "konsil-sfu: KONSIL_LOG_FORMAT: expected text or json\n");
+        return -1;
+    }
+    return 0;
 }
 
 static int parse_args(int argc, char **argv, opts *o) {
@@ -67,6 +84,8 @@ static int parse_args(int argc, char **argv, opts *o) {
     o->pool_packets = KN_POOL_SLOTS;
     o->bind_ip = NULL; /* default: see choose_bind_ip() */
     o->level = KN_LOG_INFO;
+    if (env_log_defaults(o) != 0)
+        return -1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--help") == 0) {
