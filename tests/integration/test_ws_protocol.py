@@ -440,7 +440,7 @@ def no_error(w, t=0.5):
 def sfu_room_name(tmp, room):
     for line in open(os.path.join(tmp, "signaling.log")):
         if f"room {room} uses SFU room " in line:
-            name = line.strip().split(" uses SFU room ")[-1]
+            name = line.strip().split(" uses SFU room ")[-1].split()[0]
     return name
 
 
@@ -661,7 +661,8 @@ def main():
                    KONSIL_MEDIA_PORT=str(media), KONSIL_TOKEN_SECRET=SECRET,
                    KONSIL_TURN_URLS="turn:127.0.0.1:3478?transport=udp,turn:127.0.0.1:3478?transport=tcp",
                    KONSIL_TURN_SECRET=TURN_SECRET, KONSIL_P2P_GRACE_MS="1000", KONSIL_RESUME_GRACE_MS="2000",
-                   KONSIL_PUBLIC_URL="https://praxis.example:8443")
+                   KONSIL_PUBLIC_URL="https://praxis.example:8443",
+                   KONSIL_SFU_PROCESSES="1")  # one process: the Ctl checks read sfu-0.sock
         log = open(os.path.join(tmp, "signaling.log"), "w")
         proc = subprocess.Popen([exe], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp)
         try:
