@@ -128,6 +128,86 @@ static void secret_created_once(void **state) {
     rmdir(dir);
 }
 
+static void operations_settings(void **state) {
+    kn_sigcfg c;
+    const char *err = NULL;
+    unsigned line = 0;
+    static const char text[] = "KONSIL_METRICS_TOKEN = t0k3n\nKONSIL_DRAIN_TIMEOUT=120\n"
+                               "KONSIL_LOG_LEVEL=debug\nKONSIL_LOG_FORMAT=json\n"
+                               "KONSIL_METRICS_TIMEOUT_MS=500\nKONSIL_SMTP_HOST=mail.example.org\n"
+                               "KONSIL_SMS_URL=https://sms.example.org/v1/send\n";
+    (void)state;
+    kn_sigcfg_defaults(&c);
+    assert_int_equal(c.drain_timeout_s, 3600);
+    assert_int_equal(c.metrics_timeout_ms, 2000);
+    assert_int_equal(c.log_level, KN_LOG_INFO);
+    assert_int_equal(c.log_format, KN_LOG_TEXT);
+    assert_string_equal(c.ext[KN_CFG_RETENTION_DAYS], "90");
+    assert_int_equal(kn_sigcfg_parse_text(&c, text, strlen(text), &err, &line), 0);
+    assert_string_equal(c.metrics_token, "t0k3n");
+    assert_int_equal(c.drain_timeout_s, 120);
+    assert_int_equal(c.metrics_timeout_ms, 500);
+    assert_int_equal(c.log_level, KN_LOG_DEBUG);
+    assert_int_equal(c.log_format, KN_LOG_JSON);
+    assert_string_equal(c.ext[KN_CFG_SMTP_HOST], "mail.example.org");
+    assert_string_equal(c.ext[KN_CFG_SMS_URL], "https://sms.example.org/v1/send");
+    static const char *const bad[][2] = {
+        {"KONSIL_DRAIN_TIMEOUT", "-1"},      {"KONSIL_DRAIN_TIMEOUT", "604801"},
+        {"KONSIL_DRAIN_TIMEOUT", "1h"},      {"KONSIL_LOG_LEVEL", "verbose"},
+        {"KONSIL_LOG_FORMAT", "xml"},        {"KONSIL_METRICS_TIMEOUT_MS", "50"},
+        {"KONSIL_RETENTION_DAYS", "91"},     {"KONSIL_RETENTION_DAYS", "0"},
+        {"KONSIL_SMTP_PORT", "70000"},       {"KONSIL_SMTP_STARTTLS", "yes"},
+        {"KONSIL_SMS_URL", "http://sms.example.org/x"}, {"KONSIL_SMTP_HOST", "a\nb"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        err = NULL;
+        assert_int_equal(kn_sigcfg_set(&c, bad[i][0], bad[i][1], &err), KN_EINVAL);
+        assert_non_null(err);
+    }
+    assert_int_equal(c.drain_timeout_s, 120); /* failed sets changed nothing */
+    assert_int_equal(c.log_level, KN_LOG_DEBUG);
+}
+
+/* Settings set only in the file are exported for the modules that read the
+ * environment; what the environment set at start wins again on reload. */
+static void file_exports_and_reload(void **state) {
+    char dir[] = "/tmp/kn-cfg-XXXXXX", file[64];
+    static kn_sigcfg c, r;
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(file, sizeof(file), "%s/konsil.conf", dir);
+    FILE *f = fopen(file, "w");
+    fputs("KONSIL_SMTP_HOST=relay.example.org\nKONSIL_LOG_LEVEL=warn\nKONSIL_DRAIN_TIMEOUT=5\n", f);
+    fclose(f);
+    unsetenv("KONSIL_SMTP_HOST");
+    unsetenv("KONSIL_LOG_LEVEL");
+    setenv("KONSIL_DRAIN_TIMEOUT", "7", 1);
+    setenv("KONSIL_STATE_DIR", dir, 1);
+    assert_int_equal(kn_sigcfg_load(&c, file), 0);
+    assert_string_equal(getenv("KONSIL_SMTP_HOST"), "relay.example.org");
+    assert_int_equal(c.log_level, KN_LOG_WARN);
+    assert_int_equal(c.drain_timeout_s, 7);
+    f = fopen(file, "w");
+    fputs("KONSIL_LOG_LEVEL=debug\nKONSIL_DRAIN_TIMEOUT=9\n", f);
+    fclose(f);
+    assert_int_equal(kn_sigcfg_reload(&r, file, &c), 0);
+    assert_int_equal(r.log_level, KN_LOG_DEBUG); /* from the file: reloaded */
+    assert_int_equal(r.drain_timeout_s, 7);      /* from the environment: kept */
+    f = fopen(file, "w");
+    fputs("KONSIL_LOG_LEVEL=loud\n", f);
+    fclose(f);
+    assert_int_equal(kn_sigcfg_reload(&r, file, &c), KN_EINVAL);
+    unsetenv("KONSIL_SMTP_HOST");
+    unsetenv("KONSIL_LOG_LEVEL");
+    unsetenv("KONSIL_LOG_FORMAT");
+    unsetenv("KONSIL_RETENTION_DAYS");
+    unsetenv("KONSIL_SMTP_STARTTLS");
+    unsetenv("KONSIL_DRAIN_TIMEOUT");
+    unsetenv("KONSIL_STATE_DIR");
+    unlink(file);
+    rmdir(dir);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(defaults),
@@ -135,6 +215,8 @@ int main(void) {
         cmocka_unit_test(rejects_bad_values),
         cmocka_unit_test(environment_wins),
         cmocka_unit_test(secret_created_once),
+        cmocka_unit_test(operations_settings),
+        cmocka_unit_test(file_exports_and_reload),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
