@@ -29,6 +29,7 @@ typedef struct opts {
     int port;
     int consent_s; /* RFC 7675 consent timeout */
     long pool_packets;
+    long max_pub_bps; /* REMB cap toward publishers, 0 = none */
     bool exit_with_parent;
     const char *announce_ip, *bind_ip, *control, *secret_file;
     kn_log_level level;
@@ -46,6 +47,7 @@ static void usage(FILE *f) {
     fprintf(f, "usage: konsil-sfu --port N --announce-ip IP --control unix:PATH|tcp:HOST:PORT\n"
                "                  [--control-secret-file F] [--bind-ip IP]\n"
                "                  [--consent-timeout SECONDS] [--pool-packets N]\n"
+               "                  [--max-publisher-bitrate BPS]\n"
                "                  [--log-level error|warn|info|debug] [--log-format text|json]\n"
                "                  [--exit-with-parent]\n"
                "                  [--help]\n"
@@ -54,6 +56,8 @@ static void usage(FILE *f) {
                "  --consent-timeout  close a peer with no valid STUN check for this long\n"
                "                     (RFC 7675 consent freshness; 1-300, default 30)\n"
                "  --exit-with-parent end (SIGTERM) when the process that started us ends\n"
+               "  --max-publisher-bitrate  REMB cap sent to every publisher (bit/s,\n"
+               "                     100000-100000000; default: only what subscribers need)\n"
                "  --log-format       text (default) or json: one {\"ts\",\"level\",\"module\",\"msg\"}\n"
                "                     object per line\n"
                "  (KONSIL_LOG_LEVEL and KONSIL_LOG_FORMAT in the environment are the defaults\n"
@@ -110,6 +114,8 @@ static int parse_args(int argc, char **argv, opts *o) {
             o->consent_s = atoi(v);
         else if (strcmp(a, "--pool-packets") == 0)
             o->pool_packets = atol(v);
+        else if (strcmp(a, "--max-publisher-bitrate") == 0)
+            o->max_pub_bps = atol(v);
         else if (strcmp(a, "--control-secret-file") == 0)
             o->secret_file = v;
         else if (strcmp(a, "--log-level") == 0) {
@@ -124,7 +130,8 @@ static int parse_args(int argc, char **argv, opts *o) {
     }
     if (o->port < 0 || o->port > 65535 || o->announce_ip == NULL || o->control == NULL ||
         o->consent_s < 1 || o->consent_s > 300 || o->pool_packets < 256 ||
-        o->pool_packets > 1048576)
+        o->pool_packets > 1048576 ||
+        (o->max_pub_bps != 0 && (o->max_pub_bps < 100000 || o->max_pub_bps > 100000000)))
         return -1;
     return 0;
 }
@@ -259,6 +266,7 @@ int main(int argc, char **argv) {
         return 1;
     }
     worker.consent_ms = (uint64_t)o.consent_s * 1000;
+    worker.max_pub_bps = (uint32_t)o.max_pub_bps;
     if (explicit_bind != NULL &&
         (strcmp(o.bind_ip, "0.0.0.0") == 0 || strcmp(o.bind_ip, "::") == 0) &&
         is_local_address(o.announce_ip))

@@ -98,6 +98,11 @@ json_t *kn_api_peer_stats(kn_transport *t) {
                            "plis_received", (json_int_t)s->plis_received, "firs_received",
                            (json_int_t)s->firs_received, "twcc_sent", (json_int_t)s->twcc_sent,
                            "xr_dlrr", (json_int_t)s->xr_dlrr_sent);
+    json_object_update_new(tx, json_pack("{s:I,s:I,s:I,s:I}", "rtx_limited",
+                                         (json_int_t)s->rtx_limited, "rtx_stale",
+                                         (json_int_t)s->rtx_stale, "remb_sent",
+                                         (json_int_t)s->remb_sent, "remb_cap_bps",
+                                         (json_int_t)t->remb_cap_bps));
     json_t *dropped = json_pack(
         "{s:I,s:I,s:I,s:I,s:I,s:I}", "stun_early", (json_int_t)s->drop_stun_early, "stun_auth",
         (json_int_t)s->drop_stun_auth, "srtp_auth",

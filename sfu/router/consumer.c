@@ -19,6 +19,7 @@
 #include "router/producer.h"
 #include "router/room.h"
 #include "router/transport.h"
+#include "router/transport_bwe.h"
 #include "router/worker.h"
 #include "rtp/rtp.h"
 #include "rtp/rtp_ext.h"
@@ -268,11 +269,16 @@ void kn_consumer_on_rtp(kn_consumer *c, unsigned enc, const uint8_t *pkt, size_t
     kn_transport_send_media(c->t, out, n, sizeof(out), c->twcc_id, false);
 }
 
-/* Rebuilds sent packet seq from the producer's history; KN_ENOENT when gone. */
+/* Rebuilds sent packet seq from the producer's history; KN_ENOENT when gone,
+ * KN_ESTATE for video of an encoding the consumer switched away from (the
+ * receiver restarts at the new encoding's keyframe; old packets only queue
+ * ahead of it on a link that just got too small). */
 static int rebuild(kn_consumer *c, uint16_t seq, uint8_t *out, size_t *n) {
     const kn_send_rec *r = kn_send_stream_find(&c->send, seq);
     const kn_pktbuf *b;
     kn_rtp rtp;
+    if (r != NULL && c->producer->params.kind == KN_KIND_VIDEO && (int)r->enc != c->sel.current)
+        return KN_ESTATE;
     if (r == NULL || r->enc >= c->producer->params.n_encodings ||
         (b = kn_pkt_hist_find(&c->producer->enc[r->enc].hist, r->orig_seq)) == NULL ||
         kn_rtp_parse(b->data, b->len, &rtp) != 0)
@@ -286,8 +292,16 @@ void kn_consumer_on_nack(kn_consumer *c, const uint16_t *seqs, size_t n) {
     size_t len;
     c->send.nacks_received++;
     for (size_t i = 0; i < n; i++) {
-        if (rebuild(c, seqs[i], out, &len) != 0 ||
-            kn_send_stream_retransmit(&c->send, seqs[i], out, &len, sizeof(out)) != 0)
+        int rc = rebuild(c, seqs[i], out, &len);
+        if (rc == KN_ESTATE)
+            c->t->stats.rtx_stale++;
+        if (rc != 0)
+            continue;
+        if (!kn_transport_bwe_rtx_allow(c->t, len)) {
+            c->t->stats.rtx_limited++;
+            continue;
+        }
+        if (kn_send_stream_retransmit(&c->send, seqs[i], out, &len, sizeof(out)) != 0)
             continue;
         c->t->stats.rtx_sent++;
         kn_transport_send_media(c->t, out, len, sizeof(out), c->twcc_id, false);

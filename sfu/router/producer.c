@@ -60,6 +60,7 @@ int kn_producer_create(kn_transport *t, const char *id, const kn_rtp_params *par
             return rc;
         }
     }
+    kn_dynacast_init(&p->dyn, params->n_encodings, kn_worker_now(t->w));
     p->next = t->producers;
     t->producers = p;
     *out = p;

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "router/dynacast.h"
 #include "router/pkt_hist.h"
 #include "router/recv_stream.h"
 #include "router/rtp_params.h"
@@ -27,6 +28,7 @@ typedef struct kn_producer_enc {
     kn_pkt_hist hist; /* for its consumers' retransmissions */
     bool bound;     /* rs.ssrc is known */
     uint32_t rtx_ssrc;
+    uint32_t peak_bps; /* for the REMB cap (transport_pub.c) */
 } kn_producer_enc;
 
 typedef struct kn_producer {
@@ -39,6 +41,7 @@ typedef struct kn_producer {
     kn_consumer *consumers;
     uint64_t last_kf_req_ms;
     uint8_t kf_pending; /* encodings (bit i) waiting for a keyframe request */
+    kn_dynacast dyn;    /* encodings the publisher is asked to send (transport_pub.c) */
 } kn_producer;
 
 /* Creates from validated params; routes the SSRCs the params name.

@@ -40,6 +40,7 @@
 #include "router/producer.h"
 #include "router/room.h"
 #include "router/transport_bwe.h"
+#include "router/transport_pub.h"
 #include "router/transport_rtcp.h"
 #include "router/worker.h"
 #include "rtp/demux.h"
@@ -494,6 +495,7 @@ bool kn_transport_on_tick(kn_transport *t, uint64_t now_ms, bool report) {
     }
     for (kn_producer *p = t->producers; p != NULL; p = p->next)
         kn_producer_on_tick(p, now_ms);
+    kn_transport_pub_on_tick(t, now_ms);
     kn_transport_bwe_on_tick(t, now_ms); /* sets caps before the consumers' tick */
     for (kn_consumer *c = t->consumers; c != NULL; c = c->next)
         kn_consumer_on_tick(c, now_ms);

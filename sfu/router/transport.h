@@ -15,6 +15,8 @@
 #include "dtls/dtls.h"
 #include "ice/ice_lite.h"
 #include "net/tcp.h"
+#include "bwe/remb_cap.h"
+#include "bwe/rtx_budget.h"
 #include "router/rtp_params.h"
 #include "router/twcc_rec.h"
 #include "srtp/srtp_session.h"
@@ -49,7 +51,7 @@ typedef struct kn_transport_stats {
     uint64_t rx_packets, rx_bytes, rx_rtp, rx_rtcp, rx_rtx, nacks_sent, plis_sent, firs_sent;
     uint64_t tx_packets, tx_bytes, tx_rtp, tx_rtcp, nacks_received, rtx_sent, plis_received,
         firs_received, twcc_sent, xr_rrtr_received, xr_dlrr_sent, twcc_received, remb_received,
-        padding_sent;
+        padding_sent, rtx_limited, rtx_stale, remb_sent;
     uint64_t drop_stun_early, drop_stun_auth, drop_srtp_auth, drop_malformed, drop_unknown_ssrc, drop_pool_empty,
         drop_send;
 } kn_transport_stats;
@@ -88,6 +90,10 @@ typedef struct kn_transport {
     uint64_t bwe_alloc_ms; /* last allocation round */
     uint32_t alloc_bps;    /* what that round allocated */
     bool probing;          /* served by the worker's probe timer */
+    kn_rtx_budget rtx_budget; /* retransmissions within the estimate */
+    uint64_t pub_fb_ms;        /* last round toward the publisher (transport_pub.h) */
+    kn_remb_cap_tx remb_tx;    /* REMB caps sent to the publisher */
+    uint32_t remb_cap_bps;     /* the last cap computed */
     uint32_t rtt_ms;  /* for NACK pacing */
     double rtt_ms_f;  /* as reported in peer.stats */
     kn_transport_stats stats;

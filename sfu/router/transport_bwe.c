@@ -79,6 +79,11 @@ void kn_transport_bwe_on_rb(kn_transport *t, kn_consumer *c, const kn_rtcp_rb *r
         kn_bwe_on_rtt(t->bwe, (uint32_t)((uint64_t)s->rtt_q16 * 1000000u / 65536u), now);
 }
 
+bool kn_transport_bwe_rtx_allow(kn_transport *t, size_t len) {
+    return t->bwe == NULL ||
+           kn_rtx_budget_take(&t->rtx_budget, kn_bwe_estimate_bps(t->bwe), len, now_us());
+}
+
 /* Which feedback the subscriber gives: transport-cc (any consumer has the
  * extension), else REMB (rtcp-fb goog-remb), else none. */
 static const char *feedback_algo(const kn_transport *t) {

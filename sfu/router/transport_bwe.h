@@ -40,6 +40,9 @@ void kn_transport_bwe_on_twcc(kn_transport *t, const uint8_t *p, size_t len);
 void kn_transport_bwe_on_remb(kn_transport *t, const uint8_t *p, size_t len);
 /* A report block about consumer c's stream (after kn_send_stream_on_rb). */
 void kn_transport_bwe_on_rb(kn_transport *t, kn_consumer *c, const kn_rtcp_rb *rb);
+/* May a retransmission of len bytes go now? Within the estimate (rtx_budget.h);
+ * always without an estimator. */
+bool kn_transport_bwe_rtx_allow(kn_transport *t, size_t len);
 /* The 20 ms tick: creates the estimator when due, runs the allocator every
  * KN_BWE_ALLOC_MS, arms the worker's probe timer when a probe starts. */
 void kn_transport_bwe_on_tick(kn_transport *t, uint64_t now_ms);

@@ -56,6 +56,7 @@ typedef struct kn_worker {
     char announce_ip[64];
     uint16_t port;
     uint64_t consent_ms; /* RFC 7675 consent timeout; KN_CONSENT_MS unless changed after init */
+    uint32_t max_pub_bps; /* REMB cap toward every publisher (0: none configured) */
     kn_worker_stats stats;
     int pending_close;
     void (*close_cb)(struct kn_worker *w);

@@ -66,10 +66,30 @@ function between(samples, t0, t1) {
     conc: (100 * (b.aconc - a.aconc)) / Math.max(1, b.asamples - a.asamples) };
 }
 
+// SFU view every 250 ms until stop(): {t, est, alloc, tgt, cur, bytes, rtx, probe} for the
+// transition trace printed after the cap (why a step down is slow).
+function sfuSampler(ctl) {
+  const samples = [];
+  let run = true;
+  const loop = (async () => {
+    while (run) {
+      try {
+        const v = await sfuView(ctl);
+        const c = v.consumer || {};
+        samples.push({ t: Date.now(), est: v.bwe ? v.bwe.estimate_bps : 0, alloc: v.layers.alloc_target,
+          tgt: v.layers.target_spatial, cur: v.layers.spatial, bytes: c.bytes || 0, rtx: c.rtx_sent || 0,
+          nack: c.nacks_received || 0, probe: v.bwe ? v.bwe.last_probe_bps : 0 });
+      } catch { /* the SFU is stopping */ }
+      await sleep(250);
+    }
+  })();
+  return { samples, stop: async () => { run = false; await loop; } };
+}
+
 async function sfuView(ctl) {
   const st = await ctl.request('peer.stats', { room: ROOM, peer: 'sub' });
   const v = st.consumers.find((c) => c.consumer === 'c-video');
-  return { bwe: st.bwe, layers: v.layers, dropped: st.dropped };
+  return { bwe: st.bwe, layers: v.layers, dropped: st.dropped, consumer: v };
 }
 
 runTest('sfu bwe chromium', 300, async () => {
@@ -87,6 +107,7 @@ runTest('sfu bwe chromium', 300, async () => {
   await subscribe(ctl, sub);
 
   const smp = sampler(sub);
+  const sfuSmp = sfuSampler(ctl);
   const t0 = Date.now();
   const up0 = await waitUntil(smp.samples, t0, (s) => s.h === 720, 60000);
   let view = await sfuView(ctl);
@@ -108,6 +129,7 @@ runTest('sfu bwe chromium', 300, async () => {
   const high = await waitUntil(smp.samples, tLift, (s) => s.h === 720, 30000);
   await sleep(2000);
   await smp.stop();
+  await sfuSmp.stop();
   view = await sfuView(ctl);
   console.log(`cap lifted: 720p after ${high} ms; sfu bwe ${JSON.stringify(view.bwe)}; layers ${JSON.stringify(view.layers)}`);
 
@@ -122,6 +144,14 @@ runTest('sfu bwe chromium', 300, async () => {
   const ev = ctl.events.filter((e) => e.event === 'consumer.layers_changed' && e.params.consumer === 'c-video');
   console.log(`layers_changed: ${ev.map((e) => `${e.params.spatial}->${e.params.target_spatial}`).join(' ')}`);
 
+  let prev = null;
+  for (const x of sfuSmp.samples.filter((y) => y.t >= tCap - 500 && y.t <= tLow + 1000)) {
+    const kbps = prev ? Math.round((8 * (x.bytes - prev.bytes)) / (x.t - prev.t)) : 0;
+    const sub = smp.samples.filter((y) => y.t <= x.t).pop() || {};
+    console.log(`trace ${x.t - tCap} ms: est ${x.est} alloc ${x.alloc} target ${x.tgt} cur ${x.cur} ` +
+      `sent ${kbps} kbit/s rtx ${x.rtx} nacks ${x.nack} probe ${x.probe} | sub h ${sub.h} frames ${sub.frames} lost ${sub.vlost}`);
+    prev = x;
+  }
   check(low !== null && low <= 5000, `low layer within 5 s of the cap (${low} ms)`);
   check(steady.pct < 2, `video loss < 2 % at the low layer (${steady.pct.toFixed(2)} %)`);
   check(stall <= 1000, `no video decoding gap > 1 s while capped (${stall} ms)`);
