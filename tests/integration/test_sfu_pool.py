@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""test_sfu_pool.py: konsil-signaling's pool of konsil-sfu processes without browsers.
+
+KONSIL_SFU_PROCESSES=3: three children on media ports base, base+1, base+2 with sockets
+sfu-0..2.sock. Rooms of three participants over the room WebSocket (the host publishes a
+recorded Chromium offer, tests/integration/fixtures/room_sdp/) are placed by load: p1, p2,
+p3 on processes 0, 1, 2; after p2 empties, p4 goes to the now idle process 1 (not round
+robin). Then kill -9 of p3's process (PID from the placement log line): it is restarted
+with a new PID on the same port, p3 moves to a live process at once, its connected clients
+get sfu.closed publish/subscribe with reason sfu_lost, a guest that was reconnecting gets
+them after its resume, and the host's new sfu.publish is answered on the new process.
+Reuses the WebSocket client of test_ws_protocol.py. Stops exactly the PIDs it started.
+"""
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import test_ws_protocol as wsp  # noqa: E402  (its main() runs only as a script)
+
+check = wsp.check
+
+
+def log_text(tmp):
+    with open(os.path.join(tmp, "signaling.log")) as f:
+        return f.read()
+
+
+def placement(tmp, room):
+    """(member, pid) of the room's latest placement line, or None."""
+    found = re.findall(rf"room {room} uses SFU room \S+ on sfu (\d+) \(pid (\d+)\)", log_text(tmp))
+    return (int(found[-1][0]), int(found[-1][1])) if found else None
+
+
+def member_pid(tmp, member):
+    found = re.findall(rf"sfu {member} \(\S+, pid (\d+)\) up", log_text(tmp))
+    return int(found[-1]) if found else None
+
+
+def wait(what, fn, timeout=10):
+    end = time.time() + timeout
+    while time.time() < end:
+        v = fn()
+        if v:
+            return v
+        time.sleep(0.1)
+    check(False, f"timeout waiting for {what}")
+    return None
+
+
+def alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ")[1][0] != "Z"
+    except OSError:
+        return False
+
+
+def room_of_three(port, tmp, room):
+    """Host + two guests; the host publishes. Returns ([host, g1, g2], host's joined)."""
+    ws = [wsp.join(port, room, role) for role in ("host", "guest", "guest")]
+    host = ws[0][0]
+    host.send({"v": 1, "type": "sfu.publish", "id": 2, "sdp": wsp.fixture("publish_offer.sdp")})
+    check(host.until("sfu.publish.answer", timeout=10, id=2) is not None, f"{room}: the host publishes")
+    return [w for w, _ in ws], [j for _, j in ws]
+
+
+def tests_placement(port, tmp):
+    rooms = {}
+    for i, name in enumerate(("p1", "p2", "p3")):
+        rooms[name] = room_of_three(port, tmp, name)
+        where = wait(f"placement of {name}", lambda n=name: placement(tmp, n))
+        check(where and where[0] == i, f"{name} placed on sfu {i} (least loaded): {where}")
+    for w in rooms.pop("p2")[0]:
+        w.send({"v": 1, "type": "leave"})
+        w.close()
+    time.sleep(0.5)
+    rooms["p4"] = room_of_three(port, tmp, "p4")
+    where = wait("placement of p4", lambda: placement(tmp, "p4"))
+    check(where and where[0] == 1, f"p4 placed on the idle sfu 1 after p2 ended (not round robin): {where}")
+    return rooms
+
+
+def tests_crash(port, tmp, rooms):
+    member, pid = placement(tmp, "p3")
+    host, g1, g2 = rooms["p3"][0]
+    away = rooms["p3"][1][2]["resume_token"]
+    g2.close()  # reconnecting while the process dies
+    for w in (host, g1):
+        w.drain(0.3)
+    t0 = time.time()
+    os.kill(pid, signal.SIGKILL)
+    m = host.until("sfu.closed", timeout=5, which="publish")
+    check(m is not None and m.get("reason") == "sfu_lost",
+          f"kill -9 {pid} (sfu {member}): the host gets sfu.closed publish reason sfu_lost after "
+          f"{(time.time() - t0) * 1000:.0f} ms: {m}")
+    m = g1.until("sfu.closed", timeout=5, which="subscribe")
+    check(m is not None and m.get("reason") == "sfu_lost", f"a guest gets sfu.closed subscribe reason sfu_lost: {m}")
+    moved = wait("p3 moved", lambda: placement(tmp, "p3") if placement(tmp, "p3")[0] != member else None)
+    check(moved and moved[0] == 0 and alive(moved[1]),
+          f"p3 moved at once to the least-loaded live process sfu 0 (p1 and p4 both 3 participants): {moved}")
+    check("sfu %d lost: room p3" % member in log_text(tmp), "the move is logged")
+    new = wait("restart", lambda: member_pid(tmp, member) if member_pid(tmp, member) != pid else None)
+    check(new is not None and alive(new) and not alive(pid),
+          f"sfu {member} restarted as pid {new} after {(time.time() - t0) * 1000:.0f} ms (old {pid} gone)")
+    host.send({"v": 1, "type": "sfu.publish", "id": 7, "sdp": wsp.fixture("publish_offer.sdp")})
+    check(host.until("sfu.publish.answer", timeout=10, id=7) is not None,
+          "the host publishes again and is answered")
+    sfu_room = re.findall(r"room p3 uses SFU room (\S+) on sfu", log_text(tmp))[-1]
+    ctl = wsp.Ctl(os.path.join(tmp, "state", f"sfu-{moved[0]}.sock"))
+    st = ctl.request("peer.stats", room=sfu_room, peer=rooms["p3"][1][0]["self"]["id"] + ".pub1")
+    ctl.close()
+    check("result" in st, f"... its new publish peer lives on sfu {moved[0]} ({sfu_room})")
+    w = wsp.WS(port)
+    w.send({"v": 1, "type": "resume", "id": 1, "resume_token": away})
+    j = w.until("joined")
+    lost = [m for m in w.drain(1.0) if m.get("type") == "sfu.closed" and m.get("reason") == "sfu_lost"]
+    check(j is not None and j.get("resumed") and {m["which"] for m in lost} == {"publish", "subscribe"},
+          f"the guest that was away gets sfu.closed publish+subscribe (sfu_lost) after its resume: {lost}")
+    p1 = placement(tmp, "p1")
+    check(p1[0] == 0 and "lost: room p1" not in log_text(tmp), "p1 on the other process was not touched")
+    rooms["p3"] = ([host, g1, w], None)
+
+
+def main():
+    exe = os.path.join(wsp.BIN, "konsil-signaling")
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    media = None
+    for _ in range(50):  # three consecutive free UDP ports
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        u.bind(("127.0.0.1", 0))
+        base = u.getsockname()[1]
+        u.close()
+        try:
+            held = []
+            for i in range(3):
+                x = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                held.append(x)
+                x.bind(("127.0.0.1", base + i))
+            media = base
+        except OSError:
+            pass
+        for x in held:
+            x.close()
+        if media:
+            break
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KONSIL_")}
+        env.update(KONSIL_STATE_DIR=os.path.join(tmp, "state"), KONSIL_LISTEN=f"127.0.0.1:{port}",
+                   KONSIL_MEDIA_PORT=str(media), KONSIL_TOKEN_SECRET=wsp.SECRET, KONSIL_SFU_PROCESSES="3")
+        log = open(os.path.join(tmp, "signaling.log"), "w")
+        proc = subprocess.Popen([exe], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp)
+        try:
+            ups = wait("three SFU processes up", lambda: all(member_pid(tmp, i) for i in range(3)))
+            check(bool(ups), "three SFU processes up")
+            text = log_text(tmp)
+            for i in range(3):
+                check(f"sfu {i}: media port {media + i} (udp, ice-tcp)" in text and f"sfu-{i}.sock" in text,
+                      f"sfu {i} uses media port {media + i} and sfu-{i}.sock")
+            rooms = tests_placement(port, tmp)
+            tests_crash(port, tmp, rooms)
+            check(proc.poll() is None, f"konsil-signaling (pid {proc.pid}) still running")
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            log.close()
+            if wsp.failures:
+                print(log_text(tmp)[-3000:])
+    if wsp.failures:
+        print(f"FAIL test_sfu_pool: {len(wsp.failures)} check(s) failed")
+        return 1
+    print("PASS test_sfu_pool")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
