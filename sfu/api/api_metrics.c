@@ -22,7 +22,8 @@ const uint32_t kn_api_bwe_bounds[KN_API_BWE_BUCKETS] = {
     100000, 250000, 500000, 1000000, 1500000, 2500000, 5000000, 10000000,
 };
 
-static const char *const close_names[KN_API_CLOSE_N] = {"consent", "dtls", "tcp", "destroyed"};
+static const char *const close_names[KN_API_CLOSE_N] = {"consent", "dtls", "tcp", "destroyed",
+                                                         "request"};
 
 static kn_api_totals *totals_of(kn_worker *w) {
     return w != NULL && w->api != NULL ? &w->api->totals : NULL;
@@ -50,7 +51,9 @@ void kn_api_metrics_on_peer_closed(const kn_transport *t, const char *reason) {
     if (tot == NULL)
         return;
     stats_add(&tot->retired, &t->stats);
-    for (unsigned i = 0; reason != NULL && i < KN_API_CLOSE_N; i++)
+    if (reason == NULL)
+        reason = close_names[KN_API_CLOSE_REQUEST];
+    for (unsigned i = 0; i < KN_API_CLOSE_N; i++)
         if (strcmp(reason, close_names[i]) == 0)
             tot->closed[i]++;
 }

@@ -20,8 +20,15 @@ typedef struct kn_producer kn_producer;
 
 #define KN_API_BWE_BUCKETS 8 /* finite upper bounds; one more for +Inf */
 
-enum { KN_API_CLOSE_CONSENT, KN_API_CLOSE_DTLS, KN_API_CLOSE_TCP, KN_API_CLOSE_DESTROYED,
-       KN_API_CLOSE_N };
+/* peer.closed reasons, and "request": peer.destroy (no event is sent for it). */
+enum {
+    KN_API_CLOSE_CONSENT,
+    KN_API_CLOSE_DTLS,
+    KN_API_CLOSE_TCP,
+    KN_API_CLOSE_DESTROYED,
+    KN_API_CLOSE_REQUEST,
+    KN_API_CLOSE_N
+};
 
 typedef struct kn_api_totals {
     kn_transport_stats retired; /* summed over destroyed peers */

@@ -70,7 +70,7 @@ static const char *const drop_reasons[] = {
     "stun_unknown_ufrag", "stun_auth_failed", "stun_malformed", "unknown_addr", "unknown_kind",
 };
 
-static const char *const close_reasons[] = {"consent", "dtls", "tcp", "destroyed"};
+static const char *const close_reasons[] = {"consent", "dtls", "tcp", "destroyed", "request"};
 
 static json_t *at_path(json_t *o, const char *path) {
     char key[64];
