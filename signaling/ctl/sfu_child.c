@@ -138,6 +138,14 @@ int kn_sfuchild_pid(const kn_sfuchild *s) {
     return s->running ? s->proc.pid : 0;
 }
 
+void kn_sfuchild_restart(kn_sfuchild *s) {
+    if (!s->running || s->stopping)
+        return;
+    KN_LOG_WARN("sfu-child", "konsil-sfu pid %d: control connection lost; SIGKILL to restart it",
+                s->proc.pid);
+    uv_process_kill(&s->proc, SIGKILL);
+}
+
 static void on_kill_timer(uv_timer_t *t) {
     kn_sfuchild *s = t->data;
     if (s->running) {

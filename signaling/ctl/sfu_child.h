@@ -26,6 +26,11 @@ int kn_sfuchild_start(uv_loop_t *loop, const kn_sfuchild_opts *opts, kn_sfuchild
 /* PID of the running child, or 0. */
 int kn_sfuchild_pid(const kn_sfuchild *s);
 
+/* Kills a running child (SIGKILL) so that it is restarted like after a crash:
+ * used when its control connection was lost while it still ran, since its rooms
+ * are then gone from signaling's view. No-op when it is not running. */
+void kn_sfuchild_restart(kn_sfuchild *s);
+
 /* Stops restarting, sends SIGTERM (SIGKILL after 3 s) and calls done(arg) once
  * the child has exited and every handle is closed; then s is freed. */
 void kn_sfuchild_stop(kn_sfuchild *s, void (*done)(void *arg), void *arg);

@@ -98,6 +98,10 @@ static void member_on_state(void *arg, bool up) {
                 up ? "up" : "down");
     if (m->pool->hooks.on_state)
         m->pool->hooks.on_state(m->pool->hooks.arg, m->index, up);
+    /* Signaling forgot the member's rooms: a child that still runs (only its control
+     * connection broke) would keep them and their peers, so it starts afresh. */
+    if (!up && m->child != NULL)
+        kn_sfuchild_restart(m->child);
 }
 
 /* ---- start ---- */
