@@ -287,6 +287,15 @@ static const struct lws_protocols protocols[] = {
     {NULL,           NULL,               0,                   0, 0, NULL, 0},
 };
 
+/* libwebsockets' own error lines go through kn_log, so JSON logs stay one object per line. */
+static void lws_log_emit(int level, const char *line) {
+    (void)level;
+    size_t n = strlen(line);
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        n--;
+    KN_LOG_ERROR("lws", "%.*s", (int)n, line);
+}
+
 int kn_httpd_start(uv_loop_t *loop, const kn_httpd_opts *o, kn_http_handler handler, void *app,
                    kn_httpd **out) {
     struct lws_context_creation_info info;
@@ -317,7 +326,7 @@ int kn_httpd_start(uv_loop_t *loop, const kn_httpd_opts *o, kn_http_handler hand
         info.ssl_cert_filepath = o->cert_path;
         info.ssl_private_key_filepath = o->key_path;
     }
-    lws_set_log_level(LLL_ERR, NULL);
+    lws_set_log_level(LLL_ERR, lws_log_emit);
     h->ctx = lws_create_context(&info);
     if (h->ctx == NULL) {
         free(h);
