@@ -98,7 +98,7 @@ function startCall(stream, name) {
     if (s === 'open') banner(null);
     else if (s === 'reconnecting') banner(t('reconnecting'), { label: t('reconnect_now'), run: () => sig.reconnectNow() });
     else if (s === 'unreachable') banner(t('err_unreachable'), { label: t('reconnect_now'), run: () => sig.reconnectNow() }, 'error');
-    else if (s === 'closed') banner(t('err_session_lost'), rejoin, 'error');
+    else if (s === 'closed' && document.body.dataset.view !== 'message') banner(t('err_session_lost'), rejoin, 'error');
   });
   sig.addEventListener('fatal', (ev) => {
     const m = ev.detail;
