@@ -476,7 +476,7 @@ void kn_sigcfg_print_help(FILE *f) {
     fprintf(f, "Settings (environment variables; --config FILE may set them as KEY=VALUE lines,\n"
                "the environment wins):\n");
     for (size_t i = 0; i < N_SETTINGS; i++)
-        fprintf(f, "  %-20s %s%s%s%s\n", settings[i].name, settings[i].help,
+        fprintf(f, "  %-26s %s%s%s%s\n", settings[i].name, settings[i].help,
                 settings[i].def[0] ? " [default: " : "", settings[i].def,
                 settings[i].def[0] ? "]" : "");
 }
