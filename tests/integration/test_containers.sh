@@ -3,7 +3,7 @@
 # (docker/Dockerfile.*) and starts docker/compose.yml with docker-compose against podman's
 # API socket (or a dockerd that already answers). Then proves, through the containers: an
 # aiortc WHIP publisher and WHEP subscriber (tests/lib/aiortc_peer.py) get video and audio
-# through the SFU container, /healthz (and /readyz once it exists) answer, tokens come
+# through the SFU container, /healthz, /readyz and /metrics (SFU counters) answer, tokens come
 # from `konsil-signaling-entrypoint token` in the container, processes run as uid 10001,
 # the state volume keeps the certificate across a restart, coturn answers STUN and asks
 # for credentials on TURN Allocate. Removes its containers, volume and network at the end
@@ -130,18 +130,13 @@ dc up -d >"$work/up.log" 2>&1 || { cat "$work/up.log"; dc logs --no-color | tail
 base=https://127.0.0.1:$http_port
 code=000
 for _ in $(seq 150); do
-    code=$(curl -ks -o /dev/null -w '%{http_code}' "$base/healthz" || true)
+    code=$(curl -ks -o /dev/null -w '%{http_code}' "$base/readyz" || true)
     [ "$code" = 200 ] && break
     sleep 0.2
 done
-[ "$code" = 200 ] || { dc logs --no-color | tail -40; fail "/healthz answers 200 through the stack (got $code)"; }
-ok "/healthz 200 after $(($(date +%s) - t0))s (signaling container connected to the SFU container)"
-ready=$(curl -ks -o /dev/null -w '%{http_code}' "$base/readyz" || true)
-if [ "$ready" = 404 ]; then
-    echo "note /readyz not implemented yet (404); it arrives with the metrics/drain work"
-else
-    check "/readyz answers 200 ($ready)" [ "$ready" = 200 ]
-fi
+[ "$code" = 200 ] || { dc logs --no-color | tail -40; fail "/readyz answers 200 through the stack (got $code)"; }
+ok "/readyz 200 after $(($(date +%s) - t0))s (signaling container connected to the SFU container)"
+check "/healthz answers 200" [ "$(curl -ks -o /dev/null -w '%{http_code}' "$base/healthz" || true)" = 200 ]
 
 check "konsil-sfu runs as uid 10001" [ "$(dc exec -T sfu id -u | tr -d '\r')" = 10001 ]
 check "konsil-signaling runs as uid 10001" [ "$(dc exec -T signaling id -u | tr -d '\r')" = 10001 ]
@@ -171,6 +166,12 @@ print(fin["video_frames"], fin["audio_frames"], fin["conn"], fin.get("size", "-"
 echo "     WHEP subscriber over ${sub_s}s: $vframes video frames ($size), $aframes audio frames, connection $conn"
 check "subscriber decoded >= $((sub_s * 10)) video frames through the containers ($vframes)" [ "$vframes" -ge $((sub_s * 10)) ]
 check "subscriber decoded >= $((sub_s * 25)) audio frames through the containers ($aframes)" [ "$aframes" -ge $((sub_s * 25)) ]
+# /metrics from the host (loopback client, no KONSIL_METRICS_TOKEN): the SFU container's counters.
+metrics=$(curl -ks "$base/metrics" || true)
+fwd=$(printf '%s\n' "$metrics" | awk '/^konsil_sfu_forwarded_packets_total\{sfu="0"\}/ {print $2}')
+up=$(printf '%s\n' "$metrics" | grep -c '^konsil_sfu_up{sfu="0"} 1$' || true)
+check "/metrics: konsil_sfu_up{sfu=\"0\"} 1 ($up) and forwarded packets counted (${fwd:-none})" \
+    [ "$up" = 1 -a "${fwd:-0}" -gt 0 ]
 
 # ---- coturn: STUN binding answered, TURN Allocate without credentials -> 401 ----------------
 turn=$(/usr/bin/python3 - "$turn_port" <<'PY'
@@ -203,7 +204,7 @@ t0=$(date +%s)
 dc restart -t 20 signaling >/dev/null 2>&1 || fail "restart signaling"
 say "signaling restarted in $(($(date +%s) - t0))s"
 for _ in $(seq 150); do
-    [ "$(curl -ks -o /dev/null -w '%{http_code}' "$base/healthz" || true)" = 200 ] && break
+    [ "$(curl -ks -o /dev/null -w '%{http_code}' "$base/readyz" || true)" = 200 ] && break
     sleep 0.2
 done
 cert2=$(dc exec -T signaling sha256sum /var/lib/konsil/tls-cert.pem | cut -d' ' -f1)
