@@ -86,9 +86,12 @@ export function attachCallUi(call, $) {
 }
 
 // The screen for a fatal error that means "you are out for good": {title, text} or null.
+// The message elements get data-i18n keys, so the language switch re-translates them.
 export function endScreen(m) {
   if (m.code !== 'forbidden') return null;
-  if (m.reason === 'ended') return { title: t('ended_heading'), text: t('ended_text') };
-  if (m.reason === 'kicked') return { title: t('removed_heading'), text: t('removed_text') };
-  return null;
+  const keys = { ended: ['ended_heading', 'ended_text'], kicked: ['removed_heading', 'removed_text'] }[m.reason];
+  if (!keys) return null;
+  document.getElementById('message-title').dataset.i18n = keys[0];
+  document.getElementById('message-text').dataset.i18n = keys[1];
+  return { title: t(keys[0]), text: t(keys[1]) };
 }
