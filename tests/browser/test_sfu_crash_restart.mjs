@@ -33,6 +33,35 @@ function memberPid(k, member) {
   return all.length ? Number(all[all.length - 1][1]) : null;
 }
 
+// In the page: every 50 ms, per remote tile, is the shown <video> blank (no frame size or
+// every sampled pixel black)? Keeps the longest blank stretch per tile in window.knBlankProbe.
+function startBlankProbe() {
+  const cv = document.createElement('canvas');
+  cv.width = cv.height = 16;
+  const ctx = cv.getContext('2d', { willReadFrequently: true });
+  const st = { longest: {}, since: {} };
+  st.timer = setInterval(() => {
+    const now = performance.now();
+    for (const fig of document.querySelectorAll('figure.tile:not(.self)')) {
+      const id = fig.dataset.participant;
+      const v = fig.querySelector('video.shown');
+      st.longest[id] = st.longest[id] || 0;
+      let blank = !v || !v.videoWidth;
+      if (!blank) {
+        ctx.drawImage(v, 0, 0, 16, 16);
+        const d = ctx.getImageData(0, 0, 16, 16).data;
+        let sum = 0;
+        for (let i = 0; i < d.length; i += 4) sum += d[i] + d[i + 1] + d[i + 2];
+        blank = sum < 16 * 16 * 3 * 4; // mean below 4/255: black
+      }
+      if (!blank) { delete st.since[id]; continue; }
+      if (st.since[id] === undefined) st.since[id] = now;
+      st.longest[id] = Math.max(st.longest[id] || 0, Math.round(now - st.since[id]));
+    }
+  }, 50);
+  window.knBlankProbe = st;
+}
+
 async function waitFor(what, ms, fn) {
   const end = Date.now() + ms;
   while (Date.now() < end) {
@@ -71,6 +100,10 @@ runTest('sfu_crash_restart', 420, async () => {
   for (const p of [...room1, l1, l2]) await p.evaluate(() => { window.knNoReload = true; });
   await sleep(1000);
   for (const p of [...room1, l1, l2]) await snap(p, true); // reset the gap counters
+
+  // Samples every 50 ms what each remote tile shows: blank (no picture or all black) or a
+  // picture (frozen or moving), to tell a freeze from a blank tile during the recovery.
+  for (const p of room1) await p.evaluate(startBlankProbe);
 
   // ---- kill -9 exactly crash-1's SFU process
   const tKill = Date.now();
@@ -112,6 +145,13 @@ runTest('sfu_crash_restart', 420, async () => {
   const worst = Math.max(...gaps.map((g) => g.maxGapMs));
   console.log(`RESULT recovery_ms=${worst} (longest gap over ${gaps.length} tiles)`);
   for (const g of gaps) check(g.maxGapMs <= MAX_RECOVERY_MS, `${g.page} tile of ${g.from}: gap ${g.maxGapMs} ms <= ${MAX_RECOVERY_MS} ms`);
+  const blanks = [];
+  for (const p of room1) {
+    const r = await p.evaluate(() => { clearInterval(window.knBlankProbe.timer); return window.knBlankProbe.longest; });
+    for (const [id, ms] of Object.entries(r)) blanks.push({ page: p.knName, tile: id, longestBlankMs: ms });
+  }
+  console.log(`longest stretch a remote tile showed no picture (blank/black) during the recovery: ${fmt(blanks)}`);
+  for (const x of blanks) check(x.longestBlankMs <= 250, `${x.page} tile ${x.tile}: the last picture stays while media is back (blank ${x.longestBlankMs} ms <= 250 ms)`);
   for (const p of room1) {
     const m = await measure(p, 3);
     for (const x of Object.values(m))

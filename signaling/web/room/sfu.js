@@ -2,7 +2,8 @@
 // (sendonly audio + video, VP8 simulcast by rid q/h/f at 1/4, 1/2, 1/1 where the browser
 // accepts sendEncodings) and gets the answer in sfu.publish.answer. Subscribe: the
 // server offers (sfu.subscribe, renegotiated as publishers come and go), the client
-// answers; `tracks` maps each mid to a participant.
+// answers; `tracks` maps each mid to a participant. A closed subscribe connection lingers
+// (see Subscriber.close) so tiles keep their last picture until the next path shows.
 
 import { attachDynacast } from './dynacast.js';
 
@@ -66,6 +67,8 @@ export class Publisher {
 }
 
 export class Subscriber extends EventTarget {
+  static LINGER_MS = 10000;
+
   constructor({ iceServers, signaling }) {
     super();
     this.sig = signaling;
@@ -111,5 +114,16 @@ export class Subscriber extends EventTarget {
 
   emitTracks() { this.dispatchEvent(new CustomEvent('tracks', { detail: this.byParticipant() })); }
 
-  close() { this.pc.close(); }
+  // Closing a connection ends its received tracks, and Chromium then blanks the <video>
+  // showing them. After sfu.closed (SFU process lost, peer expired, back to P2P) the tiles
+  // keep that video until the next path presents frames (make-before-break, tiles.js), so
+  // the connection stays open, silent and without events, for LINGER_MS before it closes.
+  close() {
+    if (this.closed) return;
+    this.closed = true;
+    this.pc.ontrack = null;
+    this.pc.onconnectionstatechange = null;
+    const pc = this.pc;
+    setTimeout(() => pc.close(), Subscriber.LINGER_MS);
+  }
 }
