@@ -23,7 +23,7 @@ const uint32_t kn_api_bwe_bounds[KN_API_BWE_BUCKETS] = {
 };
 
 static const char *const close_names[KN_API_CLOSE_N] = {"consent", "dtls", "tcp", "destroyed",
-                                                         "request"};
+                                                        "request"};
 
 static kn_api_totals *totals_of(kn_worker *w) {
     return w != NULL && w->api != NULL ? &w->api->totals : NULL;
@@ -121,16 +121,15 @@ static json_t *process_json(void) {
 
 static json_t *dropped_json(const kn_worker *w, const kn_transport_stats *s) {
     const kn_worker_stats *ws = &w->stats;
-    return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "stun_early",
-                     (json_int_t)s->drop_stun_early, "stun_auth", (json_int_t)s->drop_stun_auth,
-                     "srtp_auth", (json_int_t)s->drop_srtp_auth, "malformed",
-                     (json_int_t)s->drop_malformed, "unknown_ssrc",
-                     (json_int_t)s->drop_unknown_ssrc, "pool_empty",
-                     (json_int_t)s->drop_pool_empty, "send", (json_int_t)s->drop_send,
-                     "stun_unknown_ufrag", (json_int_t)ws->stun_unknown_ufrag,
-                     "stun_auth_failed", (json_int_t)ws->stun_auth_failed, "stun_malformed",
-                     (json_int_t)ws->stun_malformed, "unknown_addr", (json_int_t)ws->unknown_addr,
-                     "unknown_kind", (json_int_t)ws->unknown_kind);
+    return json_pack(
+        "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "stun_early",
+        (json_int_t)s->drop_stun_early, "stun_auth", (json_int_t)s->drop_stun_auth, "srtp_auth",
+        (json_int_t)s->drop_srtp_auth, "malformed", (json_int_t)s->drop_malformed, "unknown_ssrc",
+        (json_int_t)s->drop_unknown_ssrc, "pool_empty", (json_int_t)s->drop_pool_empty, "send",
+        (json_int_t)s->drop_send, "stun_unknown_ufrag", (json_int_t)ws->stun_unknown_ufrag,
+        "stun_auth_failed", (json_int_t)ws->stun_auth_failed, "stun_malformed",
+        (json_int_t)ws->stun_malformed, "unknown_addr", (json_int_t)ws->unknown_addr,
+        "unknown_kind", (json_int_t)ws->unknown_kind);
 }
 
 static json_t *rtcp_json(const kn_transport_stats *s) {
@@ -165,14 +164,14 @@ json_t *kn_api_metrics(kn_worker *w) {
     json_t *rx = json_pack("{s:I,s:I,s:I,s:I,s:I}", "packets", (json_int_t)s.rx_packets, "bytes",
                            (json_int_t)s.rx_bytes, "rtp_packets", (json_int_t)s.rx_rtp,
                            "rtcp_packets", (json_int_t)s.rx_rtcp, "lost", (json_int_t)lost);
-    json_t *tx = json_pack("{s:I,s:I,s:I,s:I,s:I}", "packets", (json_int_t)s.tx_packets, "bytes",
-                           (json_int_t)s.tx_bytes, "rtp_packets", (json_int_t)s.tx_rtp,
-                           "rtcp_packets", (json_int_t)s.tx_rtcp, "padding_sent",
-                           (json_int_t)s.padding_sent);
+    json_t *tx =
+        json_pack("{s:I,s:I,s:I,s:I,s:I}", "packets", (json_int_t)s.tx_packets, "bytes",
+                  (json_int_t)s.tx_bytes, "rtp_packets", (json_int_t)s.tx_rtp, "rtcp_packets",
+                  (json_int_t)s.tx_rtcp, "padding_sent", (json_int_t)s.padding_sent);
     json_t *pool = json_pack("{s:I,s:I,s:I}", "slots", (json_int_t)w->pool.count, "in_use",
                              (json_int_t)w->pool.in_use, "empty", (json_int_t)w->stats.pool_empty);
-    return json_pack("{s:i,s:i,s:o,s:o,s:o,s:o,s:o,s:I,s:o,s:o,s:o}", "rooms", w->n_rooms,
-                     "peers", w->n_peers, "process", process_json(), "rx", rx, "tx", tx, "rtcp",
+    return json_pack("{s:i,s:i,s:o,s:o,s:o,s:o,s:o,s:I,s:o,s:o,s:o}", "rooms", w->n_rooms, "peers",
+                     w->n_peers, "process", process_json(), "rx", rx, "tx", tx, "rtcp",
                      rtcp_json(&s), "dropped", dropped_json(w, &s), "layer_switches",
                      (json_int_t)tot->layer_switches, "peers_closed", closed, "bwe_estimate",
                      bwe_json(tot), "pool", pool);

@@ -11,13 +11,13 @@
 #include <stdint.h>
 
 typedef enum {
-    KN_OBS_JOINS,            /* a participant joined a room */
-    KN_OBS_RESUMES,          /* a participant resumed after a dropped connection */
-    KN_OBS_JOINS_DRAINING,   /* join of a new room refused while draining */
-    KN_OBS_CODE_WRONG,       /* access code did not match */
-    KN_OBS_CODE_LOCKED,      /* too many attempts: locked */
-    KN_OBS_CODE_EXPIRED,     /* invitation expired or used up */
-    KN_OBS_WS_OPENED,        /* WebSocket connections accepted */
+    KN_OBS_JOINS,          /* a participant joined a room */
+    KN_OBS_RESUMES,        /* a participant resumed after a dropped connection */
+    KN_OBS_JOINS_DRAINING, /* join of a new room refused while draining */
+    KN_OBS_CODE_WRONG,     /* access code did not match */
+    KN_OBS_CODE_LOCKED,    /* too many attempts: locked */
+    KN_OBS_CODE_EXPIRED,   /* invitation expired or used up */
+    KN_OBS_WS_OPENED,      /* WebSocket connections accepted */
     KN_OBS_N
 } kn_obs_counter;
 

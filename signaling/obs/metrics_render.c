@@ -19,6 +19,8 @@ typedef struct sfu_metric {
     const char *path; /* "rx.packets": object keys joined by '.' */
 } sfu_metric;
 
+/* One entry per metric (two lines when long) reads better than aligned columns. */
+/* clang-format off */
 static const sfu_metric sfu_metrics[] = {
     {"konsil_sfu_rooms", "gauge", "Rooms on this SFU process.", "rooms"},
     {"konsil_sfu_peers", "gauge", "WebRTC peers (transports) on this SFU process.", "peers"},
@@ -64,10 +66,12 @@ static const sfu_metric sfu_metrics[] = {
     {"konsil_sfu_pool_empty_total", "counter", "Packets not kept because the pool was empty.",
      "pool.empty"},
 };
+/* clang-format on */
 
 static const char *const drop_reasons[] = {
-    "stun_early", "stun_auth", "srtp_auth", "malformed", "unknown_ssrc", "pool_empty", "send",
-    "stun_unknown_ufrag", "stun_auth_failed", "stun_malformed", "unknown_addr", "unknown_kind",
+    "stun_early",       "stun_auth",      "srtp_auth",    "malformed",
+    "unknown_ssrc",     "pool_empty",     "send",         "stun_unknown_ufrag",
+    "stun_auth_failed", "stun_malformed", "unknown_addr", "unknown_kind",
 };
 
 static const char *const close_reasons[] = {"consent", "dtls", "tcp", "destroyed", "request"};
@@ -206,8 +210,7 @@ static void render_counters(kn_prom *p) {
     counter(p, "konsil_joins_total", "Room joins.", (double)kn_obs_get(KN_OBS_JOINS));
     counter(p, "konsil_resumes_total", "Room resumes after a dropped connection.",
             (double)kn_obs_get(KN_OBS_RESUMES));
-    counter(p, "konsil_joins_refused_draining_total",
-            "Joins of a new room refused while draining.",
+    counter(p, "konsil_joins_refused_draining_total", "Joins of a new room refused while draining.",
             (double)kn_obs_get(KN_OBS_JOINS_DRAINING));
     kn_prom_family(p, "konsil_access_code_failures_total", "counter",
                    "Failed patient access-code checks, by reason.");

@@ -69,9 +69,9 @@ static void readyz(kn_ops *o, kn_http_req *r) {
     char body[128];
     const char *reason = NULL;
     bool ok = kn_ops_ready(o, &reason);
-    int n = ok ? snprintf(body, sizeof(body), "{\"status\":\"ready\"}\n")
-               : snprintf(body, sizeof(body), "{\"status\":\"not_ready\",\"reason\":\"%s\"}\n",
-                          reason);
+    int n =
+        ok ? snprintf(body, sizeof(body), "{\"status\":\"ready\"}\n")
+           : snprintf(body, sizeof(body), "{\"status\":\"not_ready\",\"reason\":\"%s\"}\n", reason);
     kn_http_respond(r, ok ? 200 : 503, "application/json", body, (size_t)n);
 }
 

@@ -29,8 +29,8 @@ struct kn_whip;
 
 typedef struct kn_ops {
     uv_loop_t *loop;
-    struct kn_hub *hub;   /* NULL until the rooms service runs */
-    struct kn_whip *whip; /* NULL: no WHIP sessions counted */
+    struct kn_hub *hub;               /* NULL until the rooms service runs */
+    struct kn_whip *whip;             /* NULL: no WHIP sessions counted */
     kn_sfuctl *sfus[KN_OPS_MAX_SFUS]; /* index = the sfu label; NULL slots skipped */
     unsigned n_sfus;
     bool draining;

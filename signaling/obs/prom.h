@@ -37,8 +37,7 @@ void kn_prom_sample(kn_prom *p, const char *name, const char *const *labels, dou
  * the last bound) and +Inf, then name_sum and name_count. `labels` as above,
  * at most 4 pairs; "le" is appended. */
 void kn_prom_histogram(kn_prom *p, const char *name, const char *const *labels,
-                       const double *bounds, const uint64_t *counts, unsigned n_bounds,
-                       double sum);
+                       const double *bounds, const uint64_t *counts, unsigned n_bounds, double sum);
 
 /* True when name is a valid metric name ([a-zA-Z_:][a-zA-Z0-9_:]*). */
 bool kn_prom_name_ok(const char *name);
