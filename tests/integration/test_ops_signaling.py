@@ -4,7 +4,8 @@
 WHIP publisher + WHEP subscriber, room participants over the WebSocket.
 
 Checks: /healthz, /readyz (JSON), /metrics (bearer token, content type, text format
-0.0.4 well-formed, counters that grew with the media flow and the room), every metric
+0.0.4 well-formed, counters that grew with the media flow and the room; a stopped SFU
+does not block the loop and is exported as konsil_sfu_up 0 after the timeout), every metric
 the Grafana dashboard (docker/grafana/konsil-dashboard.json) queries is exported;
 SIGHUP with a replaced certificate -> a new TLS connection sees the new certificate,
 same PID, log level reloaded; SIGTERM with a running room -> /readyz 503 draining, a new
@@ -346,10 +347,38 @@ def settings_checks(tmp):
         check(r.returncode == 2 and name in r.stderr, f"{name}={bad} stops the start with exit 2 naming it ({r.stderr.strip()})")
 
 
+def silent_sfu(s):
+    """A stopped SFU (SIGSTOP) does not block the loop: /healthz answers during the scrape,
+    which ends after KONSIL_METRICS_TIMEOUT_MS with konsil_sfu_up 0."""
+    import threading
+    os.kill(s.sfu, signal.SIGSTOP)
+    try:
+        got = {}
+        t = threading.Thread(target=lambda: got.update(m=scrape(s.port), t=time.time()))
+        t0 = time.time()
+        t.start()
+        time.sleep(0.2)
+        st = http(s.port, "/healthz")[0]
+        t_health = time.time() - t0
+        t.join(10)
+        st_m, _, body = got.get("m", (0, {}, ""))
+        samples, problems = parse_metrics(body)
+        check(st == 200 and t_health < 0.6, f"/healthz answers while a scrape waits for a stopped SFU ({t_health:.2f} s)")
+        check(st_m == 200 and not problems and value(samples, "konsil_sfu_up", sfu="0") == 0 and
+              0.7 < got.get("t", 0) - t0 < 3,
+              f"scrape of a stopped SFU ends after the timeout with konsil_sfu_up 0 ({got.get('t', 0) - t0:.2f} s)")
+    finally:
+        os.kill(s.sfu, signal.SIGCONT)
+    time.sleep(0.3)
+    samples, _ = parse_metrics(scrape(s.port)[2])
+    check(value(samples, "konsil_sfu_up", sfu="0") == 1, "after SIGCONT the SFU answers again (konsil_sfu_up 1)")
+
+
 def second_signal_and_deadline(tmp):
-    s = Server(tmp, "second", {"KONSIL_DRAIN_TIMEOUT": "60"})
+    s = Server(tmp, "second", {"KONSIL_DRAIN_TIMEOUT": "60", "KONSIL_METRICS_TIMEOUT_MS": "800"})
     try:
         check(s.wait_ready(), "second server ready")
+        silent_sfu(s)
         host, _ = join(s.port, "r2", "host")
         s.proc.send_signal(signal.SIGTERM)
         time.sleep(0.5)
