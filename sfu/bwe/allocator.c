@@ -97,10 +97,16 @@ static void desire(const kn_alloc_consumer *c, const uint8_t *idx, size_t m, int
 }
 
 static void switch_to(kn_alloc_consumer *v, int8_t l, uint32_t est, uint64_t now_us) {
+    /* A downgrade after an upgrade that fit KN_ALLOC_HELD_US is a changed path
+     * (a cap), not a failed upgrade: counting it doubled the hold and blocked
+     * the layer, and 720p came 17 s after the cap was lifted in
+     * test_sfu_bwe_chromium (the cap came ~5 s after the f upgrade). */
+    bool held = !v->up_unfit && now_us - v->last_up_us >= KN_ALLOC_HELD_US;
     if (l > v->target) {
         v->last_up_us = now_us;
         v->up_est_bps = est;
-    } else if (v->ever && now_us - v->last_up_us < KN_ALLOC_FAIL_US) {
+        v->up_unfit = false;
+    } else if (v->ever && !held && now_us - v->last_up_us < KN_ALLOC_FAIL_US) {
         v->fail_est_bps = v->up_est_bps;
         v->fail_layer = v->target;
         v->up_hold_us *= 2; /* the last upgrade did not hold */
@@ -138,6 +144,8 @@ static void settle(kn_alloc_consumer *v, int8_t d, uint32_t est, uint64_t now_us
     bool forced = v->target > top_layer(v) || (v->target >= 0 && cost(v, v->target) == 0);
     uint64_t hold;
 
+    if (d < v->target && now_us - v->last_up_us < KN_ALLOC_HELD_US)
+        v->up_unfit = true;
     if (d == v->target) {
         v->want = d;
         return;

@@ -28,6 +28,7 @@
 #define KN_ALLOC_UP_HOLD_MAX   16000000 /* ... doubled after failed upgrades up to this */
 #define KN_ALLOC_DOWN_HOLD_US  500000   /* a downgrade waits this long */
 #define KN_ALLOC_FAIL_US       10000000 /* a downgrade this soon after an upgrade = failed */
+#define KN_ALLOC_HELD_US       3000000  /* ... unless the upgrade fit this long first */
 #define KN_ALLOC_CALM_US       30000000 /* this long without a switch resets the up hold */
 #define KN_ALLOC_RESET_PCT     120 /* ... and so does an estimate this far above a failure */
 
@@ -51,6 +52,7 @@ typedef struct kn_alloc_consumer {
     uint32_t up_est_bps;   /* estimate when the last upgrade was made */
     uint32_t fail_est_bps; /* estimate of the last upgrade that failed, 0 = none */
     int8_t fail_layer;     /* the layer it went to: not desired again until then */
+    bool up_unfit;         /* a round within KN_ALLOC_HELD_US of the upgrade did not carry it */
 } kn_alloc_consumer;
 
 typedef struct kn_alloc_result {

@@ -203,24 +203,27 @@ static double queued_rate(kn_probe_cluster *c) {
 }
 
 /* libwebrtc: at least 80 % of the minimum packets must have arrived. */
-static uint32_t evaluate(kn_probe_cluster *c, bool *limited) {
+static uint32_t evaluate(kn_probe_cluster *c, bool *limited, bool *unclear) {
     uint64_t send_iv = c->last_send_us - c->first_send_us;
     int64_t recv_iv = c->last_recv_us - c->first_recv_us;
     double send_bps, recv_bps, q_bps;
 
     *limited = false;
+    *unclear = true;
     if (c->rx_pkts * 5 < KN_PROBER_MIN_PKTS * 4 || send_iv == 0 || recv_iv <= 0)
         return 0;
     send_bps = (double)(c->send_bytes - c->last_send_size) * 8e6 / (double)send_iv;
     recv_bps = (double)(c->recv_bytes - c->first_recv_size) * 8e6 / (double)recv_iv;
     if (recv_bps > 2 * send_bps)
         return 0;
+    *unclear = false;
     if ((c->fb_pkts - c->rx_pkts) * 100 > KN_PROBER_MAX_LOSS * c->fb_pkts) {
         *limited = true; /* a queue overflowed (or heavy random loss): no rate */
         return 0;
     }
     if ((q_bps = queued_rate(c)) == 0) {
         *limited = true; /* a queue grew, too short to tell the link's rate */
+        *unclear = true;
         return 0;
     }
     if (q_bps > 0) {
@@ -242,7 +245,7 @@ int kn_prober_take_result(kn_prober *p, uint64_t now_us, kn_probe_result *r) {
         r->id = c->id;
         r->exponential = c->exponential;
         r->target_bps = c->bps;
-        r->bps = evaluate(c, &r->limited);
+        r->bps = evaluate(c, &r->limited, &r->unclear);
         c->state = KN_PROBE_FREE;
         return 0;
     }

@@ -79,6 +79,9 @@ typedef struct kn_probe_result {
                             or a queue too short to measure the link by) */
     bool limited;        /* the link limited the cluster (queue grew or packets lost):
                             bps is the link's rate, not a success at the cluster's */
+    bool unclear;        /* bps 0 and no rate told: too little feedback, or a delay
+                            rise of fewer than KN_PROBER_MIN_QUEUED packets (a
+                            timestamp spike as often as a queue) */
 } kn_probe_result;
 
 void kn_prober_init(kn_prober *p);

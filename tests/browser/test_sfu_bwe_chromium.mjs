@@ -78,7 +78,8 @@ function sfuSampler(ctl) {
         const c = v.consumer || {};
         samples.push({ t: Date.now(), est: v.bwe ? v.bwe.estimate_bps : 0, alloc: v.layers.alloc_target,
           tgt: v.layers.target_spatial, cur: v.layers.spatial, bytes: c.bytes || 0, rtx: c.rtx_sent || 0,
-          nack: c.nacks_received || 0, probe: v.bwe ? v.bwe.last_probe_bps : 0 });
+          nack: c.nacks_received || 0, probe: v.bwe ? v.bwe.last_probe_bps : 0,
+          pad: v.bwe ? v.bwe.padding_sent : 0, pok: v.bwe ? v.bwe.probes_ok : 0 });
       } catch { /* the SFU is stopping */ }
       await sleep(250);
     }
@@ -144,14 +145,18 @@ runTest('sfu bwe chromium', 300, async () => {
   const ev = ctl.events.filter((e) => e.event === 'consumer.layers_changed' && e.params.consumer === 'c-video');
   console.log(`layers_changed: ${ev.map((e) => `${e.params.spatial}->${e.params.target_spatial}`).join(' ')}`);
 
-  let prev = null;
-  for (const x of sfuSmp.samples.filter((y) => y.t >= tCap - 500 && y.t <= tLow + 1000)) {
-    const kbps = prev ? Math.round((8 * (x.bytes - prev.bytes)) / (x.t - prev.t)) : 0;
-    const sub = smp.samples.filter((y) => y.t <= x.t).pop() || {};
-    console.log(`trace ${x.t - tCap} ms: est ${x.est} alloc ${x.alloc} target ${x.tgt} cur ${x.cur} ` +
-      `sent ${kbps} kbit/s rtx ${x.rtx} nacks ${x.nack} probe ${x.probe} | sub h ${sub.h} frames ${sub.frames} lost ${sub.vlost}`);
-    prev = x;
-  }
+  const trace = (name, t0, t1) => {
+    let prev = null;
+    for (const x of sfuSmp.samples.filter((y) => y.t >= t0 - 500 && y.t <= t1)) {
+      const kbps = prev ? Math.round((8 * (x.bytes - prev.bytes)) / (x.t - prev.t)) : 0;
+      const sub = smp.samples.filter((y) => y.t <= x.t).pop() || {};
+      console.log(`trace ${name} ${x.t - t0} ms: est ${x.est} alloc ${x.alloc} target ${x.tgt} cur ${x.cur} ` +
+        `sent ${kbps} kbit/s rtx ${x.rtx} nacks ${x.nack} probe ${x.probe} pad ${x.pad} ok ${x.pok} | sub h ${sub.h} frames ${sub.frames} lost ${sub.vlost}`);
+      prev = x;
+    }
+  };
+  trace('cap', tCap, tLow + 1000);
+  trace('lift', tLift, tLift + (high === null ? 30000 : high + 1000));
   check(low !== null && low <= 5000, `low layer within 5 s of the cap (${low} ms)`);
   check(steady.pct < 2, `video loss < 2 % at the low layer (${steady.pct.toFixed(2)} %)`);
   check(stall <= 1000, `no video decoding gap > 1 s while capped (${stall} ms)`);

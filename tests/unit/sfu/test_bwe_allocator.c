@@ -98,6 +98,41 @@ static void hysteresis_holds_steady(void **state) {
     assert_int_equal(c[1].target, 2);
 }
 
+/* An upgrade that fit for KN_ALLOC_HELD_US and is ended later (a cap) is not a
+ * failed upgrade: no doubled hold, the layer is not blocked after the lift. */
+static void held_upgrade_then_cap_is_no_failure(void **state) {
+    kn_alloc_consumer c[2];
+    kn_alloc_result r;
+    uint64_t t = 0;
+
+    (void)state;
+    audio(&c[0]);
+    video(&c[1], 0);
+    kn_alloc_run(c, 2, 2500000, t, &r);
+    for (int i = 0; i < 20; i++)
+        kn_alloc_run(c, 2, 2500000, t += 100000, &r);
+    assert_int_equal(c[1].target, 2); /* f after the 2 s hold */
+    for (int i = 0; i < 30; i++)      /* f carried for 3 s */
+        kn_alloc_run(c, 2, 2300000, t += 100000, &r);
+    for (int i = 0; i < 6; i++) /* a 600 kbit/s cap 5 s after the upgrade */
+        kn_alloc_run(c, 2, 500000, t += 100000, &r);
+    assert_int_equal(c[1].target, 0);
+    assert_int_equal(c[1].up_hold_us, KN_ALLOC_UP_HOLD_US);
+    assert_int_equal(c[1].fail_est_bps, 0);
+    /* lifted: f again after the normal hold although the estimate (2.1M) is below
+     * 1.2 x the one the upgrade was made at */
+    for (int i = 0; i < 21; i++)
+        kn_alloc_run(c, 2, 2100000, t += 100000, &r);
+    assert_int_equal(c[1].target, 2);
+    /* the same downgrade 1 s after an upgrade (it never fit) still counts */
+    for (int i = 0; i < 10; i++)
+        kn_alloc_run(c, 2, 2100000, t += 100000, &r);
+    for (int i = 0; i < 6; i++)
+        kn_alloc_run(c, 2, 500000, t += 100000, &r);
+    assert_int_equal(c[1].target, 0);
+    assert_int_equal(c[1].up_hold_us, 2 * KN_ALLOC_UP_HOLD_US);
+}
+
 /* Preference changes and a stopped layer apply at once. */
 static void preferences_apply_immediately(void **state) {
     kn_alloc_consumer c[2];
@@ -225,6 +260,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(audio_first_then_priority),
         cmocka_unit_test(hysteresis_holds_steady),
+        cmocka_unit_test(held_upgrade_then_cap_is_no_failure),
         cmocka_unit_test(preferences_apply_immediately),
         cmocka_unit_test(cap_600k_steady_60s),
         cmocka_unit_test(cap_250k_lowest_or_paused),

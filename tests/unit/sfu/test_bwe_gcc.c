@@ -242,6 +242,48 @@ static void prober_measures_bottleneck(void **state) {
     assert_false(kn_prober_busy(&p));
 }
 
+/* A 2 Mbit/s cluster: 10 x 1000 B sent and received 2 ms apart, the last one 6 ms late (a timestamp
+ * spike): the delay rose, but one packet is no queue to measure a link by. The
+ * result fails as unclear (retried soon), unlike one whose packets were lost. */
+static void prober_spike_is_unclear(void **state) {
+    kn_prober p;
+    kn_probe_result r;
+    kn_bwe_pkt pk[10];
+    int id;
+
+    (void)state;
+    kn_prober_init(&p);
+    id = kn_prober_plan(&p, 2000000, false);
+    assert_int_equal(kn_prober_active(&p, 1000), id);
+    for (int i = 0; i < 10; i++) {
+        kn_prober_on_sent(&p, id, 1000, 1000 + i * 2000);
+        pk[i] = (kn_bwe_pkt){.seq = i, .send_us = 1000 + i * 2000,
+                             .recv_us = 50000 + i * 2000 + (i == 9 ? 6000 : 0),
+                             .size = 1000, .probe_id = (int16_t)id};
+    }
+    assert_int_equal(kn_prober_active(&p, 22000), -1);
+    kn_prober_on_feedback(&p, pk, 10);
+    assert_int_equal(kn_prober_take_result(&p, 100000, &r), 0);
+    assert_int_equal(r.bps, 0);
+    assert_true(r.limited);
+    assert_true(r.unclear);
+    /* the same cluster with 2 of 10 lost: a queue overflowed, clearly limited */
+    id = kn_prober_plan(&p, 2000000, false);
+    assert_int_equal(kn_prober_active(&p, 200000), id);
+    for (int i = 0; i < 10; i++) {
+        kn_prober_on_sent(&p, id, 1000, 200000 + i * 2000);
+        pk[i] = (kn_bwe_pkt){.seq = 100 + i, .send_us = 200000 + i * 2000,
+                             .recv_us = i >= 8 ? KN_BWE_LOST : 250000 + i * 2000,
+                             .size = 1000, .probe_id = (int16_t)id};
+    }
+    assert_int_equal(kn_prober_active(&p, 221000), -1);
+    kn_prober_on_feedback(&p, pk, 10);
+    assert_int_equal(kn_prober_take_result(&p, 400000, &r), 0);
+    assert_int_equal(r.bps, 0);
+    assert_true(r.limited);
+    assert_false(r.unclear);
+}
+
 static void remb_follows_receiver(void **state) {
     kn_bwe *b;
     kn_bwe_config cfg = {.start_bps = 500000};
@@ -267,6 +309,7 @@ int main(void) {
         cmocka_unit_test(twcc_feedback_mapping),
         cmocka_unit_test(trendline_detects_growing_delay),
         cmocka_unit_test(prober_measures_bottleneck),
+        cmocka_unit_test(prober_spike_is_unclear),
         cmocka_unit_test(remb_follows_receiver),
         cmocka_unit_test(converges_600k),
         cmocka_unit_test(converges_1m),
