@@ -15,6 +15,8 @@
 #include "core/log.h"
 #include "ctl/sfu_child.h"
 
+#define KN_SFUPOOL_ROOM_LEN 65 /* control-API identifiers: 1-64 characters */
+
 typedef struct member {
     kn_sfupool *pool;
     unsigned index;
@@ -22,6 +24,8 @@ typedef struct member {
     kn_sfuctl *ctl;
     kn_sfuchild *child;
     kn_sfupool_load load;
+    char (*orphans)[KN_SFUPOOL_ROOM_LEN]; /* rooms to destroy when up again (remote only) */
+    unsigned n_orphans, next_orphan;
 } member;
 
 struct kn_sfupool {
@@ -81,6 +85,42 @@ const char *kn_sfupool_address(const kn_sfupool *p, unsigned member) {
     return member < p->n ? p->m[member].address : "";
 }
 
+/* ---- rooms left behind on a remote member ---- */
+
+void kn_sfupool_orphan(kn_sfupool *p, unsigned idx, const char *room) {
+    member *m = &p->m[idx];
+    if (m->child != NULL || strlen(room) >= KN_SFUPOOL_ROOM_LEN)
+        return;
+    if (m->orphans == NULL)
+        m->orphans = calloc(KN_SFUPOOL_ORPHANS, KN_SFUPOOL_ROOM_LEN);
+    if (m->orphans == NULL)
+        return; /* the SFU's consent timeout still ends the peers */
+    strcpy(m->orphans[m->next_orphan], room);
+    m->next_orphan = (m->next_orphan + 1) % KN_SFUPOOL_ORPHANS;
+    if (m->n_orphans < KN_SFUPOOL_ORPHANS)
+        m->n_orphans++;
+}
+
+static void on_orphan_destroyed(void *arg, int rc, json_t *result, const char *message) {
+    (void)result;
+    member *m = arg;
+    if (rc != 0 && rc != KN_ENOENT && rc != KN_EIO)
+        KN_LOG_WARN("sfu-pool", "sfu %u: room.destroy of a left-behind room failed: %s (%s)",
+                    m->index, kn_strerror(rc), message ? message : "");
+}
+
+static void destroy_orphans(member *m) {
+    for (unsigned i = 0; i < m->n_orphans; i++) {
+        json_t *params = json_pack("{s:s}", "room", m->orphans[i]);
+        if (params != NULL)
+            kn_sfuctl_request(m->ctl, "room.destroy", params, on_orphan_destroyed, m);
+    }
+    if (m->n_orphans > 0)
+        KN_LOG_INFO("sfu-pool", "sfu %u back: destroyed %u room(s) that moved away while it was "
+                    "unreachable", m->index, m->n_orphans);
+    m->n_orphans = m->next_orphan = 0;
+}
+
 /* ---- control connection hooks: tag with the member index ---- */
 
 static void member_on_event(void *arg, const char *event, json_t *params) {
@@ -94,6 +134,8 @@ static void member_on_state(void *arg, bool up) {
     int pid = kn_sfupool_pid(m->pool, m->index);
     if (m->pool->closing)
         return;
+    if (up)
+        destroy_orphans(m);
     KN_LOG_INFO("sfu-pool", "sfu %u (%s, pid %d) %s", m->index, m->address, pid,
                 up ? "up" : "down");
     if (m->pool->hooks.on_state)
@@ -188,6 +230,8 @@ static void one_stopped(void *arg) {
     kn_sfupool *p = arg;
     if (--p->stopping > 0)
         return;
+    for (unsigned i = 0; i < p->n; i++)
+        free(p->m[i].orphans);
     void (*done)(void *) = p->done;
     void *done_arg = p->done_arg;
     free(p);

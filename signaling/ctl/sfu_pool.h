@@ -68,6 +68,14 @@ const char *kn_sfupool_address(const kn_sfupool *p, unsigned member);
 /* Adds (or with negative deltas removes) participants and rooms to a member's load. */
 void kn_sfupool_load_add(kn_sfupool *p, unsigned member, int parts, int rooms);
 
+/* A room that was on `member` when it was lost and has moved on: for a remote
+ * member (which may still hold it, e.g. after a network break) room.destroy is
+ * sent once its control connection is up again. At most KN_SFUPOOL_ORPHANS per
+ * member are remembered (then the oldest is forgotten); own children are
+ * restarted instead, so nothing is kept for them. */
+#define KN_SFUPOOL_ORPHANS 256
+void kn_sfupool_orphan(kn_sfupool *p, unsigned member, const char *room);
+
 /* Index of the least-loaded up member for a new room, or -1 when none is up. */
 int kn_sfupool_place(const kn_sfupool *p);
 

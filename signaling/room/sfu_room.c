@@ -509,6 +509,8 @@ void kn_sfuroom_on_sfu_lost(kn_room *r, unsigned member) {
             p->sfu_lost = true;
         n++;
     }
+    if (sr->created) /* a remote SFU that was only unreachable may still hold it */
+        kn_sfupool_orphan(sr->pool, member, sr->name);
     unplace(sr);
     /* Move now, so the clients' new publish connections find a live process. */
     if (r->mode == KN_MODE_SFU && r->n > 0 && kn_sfuroom_place(r) == 0)

@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -127,6 +128,143 @@ def tests_crash(port, tmp, rooms):
     rooms["p3"] = ([host, g1, w], None)
 
 
+class Proxy:
+    """Unix-socket relay in front of a remote SFU's control socket; cut() breaks the
+    connections (the SFU keeps running, as after a network break) and accepts new ones."""
+
+    def __init__(self, path, target):
+        self.target, self.pairs = target, []
+        self.srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.srv.bind(path)
+        self.srv.listen(4)
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            try:
+                a, _ = self.srv.accept()
+            except OSError:
+                return
+            b = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                b.connect(self.target)
+            except OSError:
+                a.close()
+                continue
+            self.pairs.append((a, b))
+            for x, y in ((a, b), (b, a)):
+                threading.Thread(target=self.pipe, args=(x, y), daemon=True).start()
+
+    @staticmethod
+    def pipe(x, y):
+        try:
+            while True:
+                d = x.recv(65536)
+                if not d:
+                    break
+                y.sendall(d)
+        except OSError:
+            pass
+        for z in (x, y):
+            try:
+                z.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def cut(self):
+        pairs, self.pairs = self.pairs, []
+        for a, b in pairs:
+            for z in (a, b):
+                try:
+                    z.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def close(self):
+        self.cut()
+        self.srv.close()
+
+
+def sfu_rooms(path):
+    ctl = wsp.Ctl(path)
+    info = ctl.request("sfu.info")
+    ctl.close()
+    return info["result"]["rooms"]
+
+
+def tests_remote(tmp, media):
+    """KONSIL_SFU as a list of two remote SFUs (behind relays); one link breaks while its
+    SFU keeps running: the room moves, and once the link is back signaling destroys the
+    room it left there."""
+    sfus, proxies, proc = [], [], None
+    try:
+        for i in range(2):
+            real = os.path.join(tmp, f"real-{i}.sock")
+            sfus.append(subprocess.Popen([os.path.join(wsp.BIN, "konsil-sfu"), "--port", str(media + i),
+                                          "--announce-ip", "127.0.0.1", "--control", f"unix:{real}"],
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            wait(f"remote sfu {i}", lambda r=real: os.path.exists(r))
+            proxies.append(Proxy(os.path.join(tmp, f"relay-{i}.sock"), real))
+        port, log = free_tcp(), os.path.join(tmp, "remote")
+        os.makedirs(log)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KONSIL_")}
+        env.update(KONSIL_STATE_DIR=os.path.join(log, "state"), KONSIL_LISTEN=f"127.0.0.1:{port}",
+                   KONSIL_TOKEN_SECRET=wsp.SECRET,
+                   KONSIL_SFU=",".join(f"unix:{os.path.join(tmp, f'relay-{i}.sock')}" for i in range(2)))
+        out = open(os.path.join(log, "signaling.log"), "w")
+        proc = subprocess.Popen([os.path.join(wsp.BIN, "konsil-signaling")], env=env, stdout=out,
+                                stderr=subprocess.STDOUT)
+        check(bool(wait("two remote SFUs up", lambda: member_pid(log, 0) == 0 and member_pid(log, 1) == 0)),
+              "KONSIL_SFU list: two remote SFUs up (no children)")
+        r1, r2 = room_of_three(port, log, "q1"), room_of_three(port, log, "q2")
+        p1, p2 = placement(log, "q1"), placement(log, "q2")
+        check(p1 == (0, 0) and p2 == (1, 0), f"rooms spread over the remote SFUs: q1 {p1}, q2 {p2}")
+        real1 = os.path.join(tmp, "real-1.sock")
+        check(sfu_rooms(real1) == 1, "remote sfu 1 holds q2's room")
+        proxies[1].cut()
+        m = r2[0][0].until("sfu.closed", timeout=5, which="publish")
+        check(m is not None and m.get("reason") == "sfu_lost", f"link to sfu 1 broken: q2's host gets sfu_lost: {m}")
+        moved = wait("q2 moved", lambda: placement(log, "q2") if placement(log, "q2")[0] == 0 else None)
+        check(bool(moved), f"q2 moved to sfu 0: {moved}")
+        check(bool(wait("room left behind destroyed", lambda: sfu_rooms(real1) == 0)),
+              "link back: signaling destroyed the room it left on sfu 1 (which kept running)")
+        check(sfus[1].poll() is None, "the remote SFU was not restarted by signaling")
+        r2[0][0].send({"v": 1, "type": "sfu.publish", "id": 9, "sdp": wsp.fixture("publish_offer.sdp")})
+        check(r2[0][0].until("sfu.publish.answer", timeout=10, id=9) is not None, "q2's host publishes again")
+        check(proc.poll() is None and "lost: room q1" not in log_text(log), "signaling runs; q1 untouched")
+        for w in r1[0] + r2[0]:
+            w.close()
+    finally:
+        if proc is not None:
+            stop(proc)
+        for x in proxies:
+            x.close()
+        for x in sfus:
+            x.terminate()
+            x.wait(timeout=10)
+
+
+def stop(proc):
+    """SIGTERM drains (rooms keep running); a second SIGTERM ends signaling at once."""
+    for _ in range(2):
+        proc.terminate()
+        try:
+            proc.wait(timeout=3)
+            return
+        except subprocess.TimeoutExpired:
+            pass
+    proc.kill()
+    proc.wait()
+
+
+def free_tcp():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
 def main():
     exe = os.path.join(wsp.BIN, "konsil-signaling")
     s = socket.socket()
@@ -169,14 +307,11 @@ def main():
             tests_crash(port, tmp, rooms)
             check(proc.poll() is None, f"konsil-signaling (pid {proc.pid}) still running")
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc)
             log.close()
             if wsp.failures:
                 print(log_text(tmp)[-3000:])
+        tests_remote(tmp, media)  # its own SFUs reuse the media ports
     if wsp.failures:
         print(f"FAIL test_sfu_pool: {len(wsp.failures)} check(s) failed")
         return 1
