@@ -71,11 +71,6 @@ int kn_sfuroom_place(kn_room *r) {
     return 0;
 }
 
-int kn_sfuroom_member(const kn_room *r) {
-    const kn_sfuroom *sr = r->sfu;
-    return sr ? sr->member : -1;
-}
-
 /* The room leaves its member (after room.destroy, or the member was lost). */
 static void unplace(kn_sfuroom *sr) {
     if (sr->member < 0)

@@ -100,9 +100,6 @@ int kn_sfuroom_attach(kn_room *r, kn_sfupool *pool);
  * already. Returns 0 or KN_WS_EUNAVAIL (no member up). */
 int kn_sfuroom_place(kn_room *r);
 
-/* Pool member of the room, or -1. */
-int kn_sfuroom_member(const kn_room *r);
-
 /* Frees r->sfu (the room is empty; its peers are gone already). */
 void kn_sfuroom_free(kn_room *r);
 
