@@ -313,8 +313,10 @@ runTest('workflow_patient', 240, async () => {
   check(/nicht empfangen/.test(await text(c, '#final-heading')), 'patient C: rejected screen in German');
   await shot(c, 'workflow-rejected-desktop');
 
-  // The host ends the appointment: everyone leaves the room and cannot rejoin with the old link.
-  await host.click('#today button.end');
+  // The host ends the session for all from its room page ("Für alle beenden", asked twice):
+  // everyone leaves the room and cannot rejoin with the old link; the appointment ends.
+  await hostRoom.click('#btn-end');
+  await hostRoom.click('#btn-end');
   for (const [pg, tag] of [[a, 'desktop'], [b, 'phone']]) {
     await pg.waitForFunction(() => document.body.dataset.view === 'message', null, { timeout: 15000 });
     const v = await pg.evaluate(() => ({ title: document.getElementById('message-title').textContent,
@@ -325,6 +327,10 @@ runTest('workflow_patient', 240, async () => {
   }
   await shot(a, 'workflow-ended-desktop');
   await shot(b, 'workflow-ended-phone');
+  await hostRoom.waitForFunction(() => document.body.dataset.view === 'message', null, { timeout: 15000 });
+  check((await hostRoom.evaluate(() => document.getElementById('message-title').textContent)) === 'Die Sprechstunde wurde beendet.', "host's room page: end screen too");
+  await host.waitForFunction(() => /beendet/.test(document.getElementById('today').textContent) && !document.querySelector('#today button.end'), null, { timeout: 10000 });
+  check(true, 'dashboard: the appointment is ended (no more end/add buttons)');
   const room = new URL(a.url()).pathname.split('/').pop();
   await a.goto(`${k.base}/room/${room}#token=${k.token(room, 'guest')}&prejoin=0`); // a valid guest token for it
   await a.waitForFunction(() => document.body.dataset.view === 'message', null, { timeout: 15000 });
@@ -345,5 +351,12 @@ runTest('workflow_patient', 240, async () => {
   const labels = [...new Set(wsSent.map((f) => f.label))];
   check(wsBytes < 1024 * 1024 && labels.some((l) => l.includes('popup')) && labels.includes('patient-desktop'),
     `the pages sent ${wsBytes} bytes over WebSockets in all (${labels}), less than the 3 MB of files: those went peer-to-peer`);
+  const q = spawnSync(existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3', ['-c',
+    'import sqlite3,sys,json; c=sqlite3.connect(sys.argv[1]); print(json.dumps(c.execute("SELECT started_at, ended_at, patients FROM consultations").fetchall()))',
+    join(k.stateDir, 'konsil.db')], { encoding: 'utf8' });
+  const consults = JSON.parse(q.stdout || "[]");
+  const c0 = consults[0] || [];
+  check(consults.length === 1 && c0[1] !== null && c0[1] >= c0[0] && c0[1] <= Date.now() / 1000 + 5,
+    `consultation record: started ${c0[0]}, end time recorded by the room's "end for all" (${c0[1]})`);
   check(/patient-1 accepted/.test(log.toString()) && /patient-2 accepted/.test(log.toString()), 'server log knows the pseudonyms patient-1 and patient-2');
 });
