@@ -29,6 +29,9 @@ static kn_api_totals *totals_of(kn_worker *w) {
     return w != NULL && w->api != NULL ? &w->api->totals : NULL;
 }
 
+_Static_assert(sizeof(kn_transport_stats) % sizeof(uint64_t) == 0,
+               "kn_transport_stats must hold only uint64_t counters (summed as an array)");
+
 /* a += b, field by field (the struct holds only uint64_t counters). */
 static void stats_add(kn_transport_stats *a, const kn_transport_stats *b) {
     uint64_t *x = (uint64_t *)a;
