@@ -125,6 +125,22 @@ size_t kn_clip_next_keyframe(const kn_clip_track *t, size_t f) {
     return 0;
 }
 
+/* Deterministic per-pixel noise (xorshift32) over the luma plane: with it a layer
+ * compresses poorly, so a high --top-kbps yields mostly full-size packets. */
+static void add_noise(vpx_image_t *img, unsigned w, unsigned h, size_t f) {
+    uint32_t x32 = 0x9e3779b9u ^ (uint32_t)(f * 2654435761u);
+    for (unsigned y = 0; y < h; y++) {
+        uint8_t *row = img->planes[0] + (size_t)y * (size_t)img->stride[0];
+        for (unsigned x = 0; x < w; x++) {
+            x32 ^= x32 << 13;
+            x32 ^= x32 >> 17;
+            x32 ^= x32 << 5;
+            int v = row[x] + (int)(x32 & 63) - 32;
+            row[x] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+        }
+    }
+}
+
 /* Moving gradient, a bouncing box and blocky texture, so every frame differs. */
 static void draw_pattern(vpx_image_t *img, unsigned w, unsigned h, size_t f) {
     unsigned bx = (unsigned)(f * 7 * w / 320) % (w - w / 8), by = (unsigned)(f * 3 * h / 180) % (h - h / 8);
@@ -194,7 +210,8 @@ static int encode_frame(vpx_codec_ctx_t *enc, vpx_image_t *img, kn_clip_track *t
     return got == 1 ? 0 : KN_EPROTO;
 }
 
-static int build_video(kn_clip_track *t, unsigned layer) {
+/* kbps 0: the layer's default bitrate and pattern; else that bitrate over a noisy pattern. */
+static int build_video(kn_clip_track *t, unsigned layer, unsigned kbps) {
     vpx_codec_ctx_t enc;
     vpx_image_t img;
     size_t data_cap = 0, pkt_cap = 0;
@@ -203,7 +220,7 @@ static int build_video(kn_clip_track *t, unsigned layer) {
     t->rid = layer_spec[layer].rid;
     t->width = layer_spec[layer].w;
     t->height = layer_spec[layer].h;
-    t->kbps = layer_spec[layer].kbps;
+    t->kbps = kbps ? kbps : layer_spec[layer].kbps;
     t->frame_ticks = 90000 / KN_CLIP_FPS;
     t->frame_us = 1000000 / KN_CLIP_FPS;
     t->n_frames = KN_CLIP_FPS * KN_CLIP_SECONDS;
@@ -216,6 +233,8 @@ static int build_video(kn_clip_track *t, unsigned layer) {
         goto out;
     for (size_t f = 0; f < t->n_frames; f++) {
         draw_pattern(&img, t->width, t->height, f);
+        if (kbps)
+            add_noise(&img, t->width, t->height, f);
         if ((rc = encode_frame(&enc, &img, t, f, &data_cap, &pkt_cap)) != 0)
             break;
     }
@@ -264,12 +283,16 @@ out:
 }
 
 int kn_clip_build(kn_clip *c, unsigned n_layers) {
+    return kn_clip_build_top(c, n_layers, 0);
+}
+
+int kn_clip_build_top(kn_clip *c, unsigned n_layers, unsigned top_kbps) {
     int rc;
     memset(c, 0, sizeof(*c));
-    if (n_layers < 1 || n_layers > KN_CLIP_LAYERS)
+    if (n_layers < 1 || n_layers > KN_CLIP_LAYERS || top_kbps > 100000)
         return KN_EINVAL;
     for (unsigned l = 0; l < n_layers; l++)
-        if ((rc = build_video(&c->video[l], l)) != 0)
+        if ((rc = build_video(&c->video[l], l, l + 1 == n_layers ? top_kbps : 0)) != 0)
             goto fail;
     if ((rc = build_audio(&c->audio)) != 0)
         goto fail;

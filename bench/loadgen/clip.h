@@ -68,6 +68,11 @@ typedef struct kn_clip {
  * Returns 0, KN_ENOMEM, or KN_EPROTO when libvpx/libopus fail (logged). */
 int kn_clip_build(kn_clip *c, unsigned n_layers);
 
+/* The same, with the top layer (n_layers - 1) at top_kbps (1..100000; 0 = its default)
+ * over the pattern plus per-pixel noise, so it compresses poorly and its frames fill
+ * KN_CLIP_MAX_PAYLOAD-byte packets (the raw packet-rate benchmark, bench/s6_pps.sh). */
+int kn_clip_build_top(kn_clip *c, unsigned n_layers, unsigned top_kbps);
+
 /* Frees everything; accepts a zeroed clip. */
 void kn_clip_free(kn_clip *c);
 

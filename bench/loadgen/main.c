@@ -36,7 +36,7 @@
 #include "report.h"
 #include "sdp_offer.h"
 
-#define TICK_MS 5
+#define TICK_MS 5 /* default --tick-ms */
 #define PUBLISHER_SETTLE_US 1000000
 
 /* PH_PUBLISHERS: Janus only, the loop runs until the publishers are connected. */
@@ -65,7 +65,8 @@ static void usage(void) {
             "usage: kn-loadgen (--server URL --secret S | --janus URL) --room R\n"
             "                  [--publishers P] [--subscribers N] | [--rooms R --room-size M]\n"
             "                  [--join-spread SEC] [--sub-layer 0-2] [--scenario NAME] [--brief]\n"
-            "                  [--warmup SEC]\n"
+            "                  [--warmup SEC] [--top-kbps K] [--verify-sample N] [--pace F]\n"
+            "                  [--tick-ms 1-20]\n"
             "                  [--duration SEC] [--cpu C] [--server-pid PID]... [--layers 1-3]\n"
             "                  [--local-ip IP] [--connect-timeout SEC] [--srtp any|gcm|cm]\n");
 }
@@ -89,12 +90,14 @@ static int parse_args(int argc, char **argv, kn_lg_opts *o) {
         {"local-ip", 1, 0, 'i'}, {"connect-timeout", 1, 0, 't'}, {"srtp", 1, 0, 'S'},
         {"janus", 1, 0, 'J'}, {"rooms", 1, 0, 'R'}, {"room-size", 1, 0, 'M'},
         {"join-spread", 1, 0, 'j'}, {"sub-layer", 1, 0, 'L'}, {"scenario", 1, 0, 'N'},
-        {"brief", 0, 0, 'B'}, {"warmup", 1, 0, 'W'},
+        {"brief", 0, 0, 'B'}, {"warmup", 1, 0, 'W'}, {"top-kbps", 1, 0, 'K'},
+        {"verify-sample", 1, 0, 'V'}, {"pace", 1, 0, 'A'}, {"tick-ms", 1, 0, 'T'},
         {0, 0, 0, 0}};
     int ch;
     *o = (kn_lg_opts){.publishers = 1, .duration = 20, .cpu = -1, .layers = 3,
                       .local_ip = "127.0.0.1", .connect_timeout = 15, .srtp = "any",
-                      .sub_layer = -1, .scenario = "fanout", .warmup = 2};
+                      .sub_layer = -1, .scenario = "fanout", .warmup = 2,
+                      .tick_ms = TICK_MS};
     while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (ch) {
         case 's': o->server = optarg; break;
@@ -116,6 +119,10 @@ static int parse_args(int argc, char **argv, kn_lg_opts *o) {
         case 'N': o->scenario = optarg; break;
         case 'B': o->brief = true; break;
         case 'W': o->warmup = atof(optarg); break;
+        case 'K': o->top_kbps = (unsigned)atoi(optarg); break;
+        case 'V': o->verify_sample = (unsigned)atoi(optarg); break;
+        case 'A': o->pace = atof(optarg); break;
+        case 'T': o->tick_ms = (unsigned)atoi(optarg); break;
         case 'P':
             if (o->n_server_pids == KN_LG_MAX_PIDS)
                 return -1;
@@ -133,7 +140,9 @@ static int parse_args(int argc, char **argv, kn_lg_opts *o) {
     kn_lg_layout l = {.rooms = o->rooms, .room_size = o->room_size, .publishers = o->publishers,
                       .subscribers = o->subscribers};
     if (!o->room || kn_lg_layout_check(&l) != 0 || o->layers < 1 || o->layers > 3 ||
-        o->duration <= 0 || o->warmup < 0 || o->join_spread < 0 || o->sub_layer >= (int)o->layers)
+        o->duration <= 0 || o->warmup < 0 || o->join_spread < 0 || o->sub_layer >= (int)o->layers ||
+        o->top_kbps > 100000 || o->verify_sample > 1000000 || o->pace < 0 || o->pace > 100 ||
+        o->tick_ms < 1 || o->tick_ms > 20)
         return -1;
     return 0;
 }
@@ -352,19 +361,20 @@ int main(int argc, char **argv) {
         fprintf(stderr, "kn-loadgen: cannot pin to CPU %d\n", r.o.cpu);
         return 2;
     }
-    if (kn_srtp_global_init() != 0 || kn_clip_build(&clip, r.o.layers) != 0 ||
+    if (kn_srtp_global_init() != 0 || kn_clip_build_top(&clip, r.o.layers, r.o.top_kbps) != 0 ||
         kn_dtls_ctx_create(&dctx) != 0)
         return 1;
     if (SSL_CTX_set_tlsext_use_srtp(kn_dtls_ctx_ssl_ctx(dctx), srtp_profiles(r.o.srtp)) != 0)
         return 1;
     r.loop = uv_default_loop();
     r.cfg = (kn_peer_cfg){.loop = r.loop, .dtls_ctx = dctx, .clip = &clip, .n_layers = r.o.layers,
+                          .verify_sample = r.o.verify_sample, .pace = r.o.pace,
                           .local_ip = r.o.local_ip};
     r.fp = kn_dtls_ctx_fingerprint(dctx);
     int rc = init_peers(&r);
     uv_timer_init(r.loop, &r.tick);
     r.tick.data = &r;
-    uv_timer_start(&r.tick, on_tick, TICK_MS, TICK_MS);
+    uv_timer_start(&r.tick, on_tick, r.o.tick_ms, r.o.tick_ms);
     if (rc == 0)
         rc = r.o.janus ? setup_janus(&r) : setup_whip(&r);
     if (rc == 0)

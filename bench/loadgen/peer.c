@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <time.h>
 
@@ -26,7 +27,17 @@
 #define ICE_CONSENT_US 2000000  /* afterwards (RFC 7675 consent, more often than 5 s) */
 #define ICE_PRIORITY 1853824767u /* peer-reflexive, RFC 8445 §5.1.2.1 */
 
-static uint8_t rx_buf[2048];
+#define RX_BATCH 32 /* datagrams per recvmmsg */
+#define RX_ROUNDS 8 /* recvmmsg calls per readiness event: other peers get their turn */
+
+static uint8_t rx_buf[RX_BATCH][2048];
+static struct mmsghdr rx_msg[RX_BATCH];
+static struct iovec rx_iov[RX_BATCH];
+static struct sockaddr_in rx_from[RX_BATCH];
+static union {
+    char buf[CMSG_SPACE(sizeof(struct timespec))];
+    struct cmsghdr align;
+} rx_ctl[RX_BATCH];
 kn_peer_stalls kn_peer_stall;
 static kn_log_limit log_limit;
 
@@ -66,8 +77,19 @@ int kn_peer_init(kn_peer *p, const kn_peer_cfg *cfg, unsigned idx, bool publishe
     if (uv_udp_bind(&p->udp, (const struct sockaddr *)&p->local, 0) != 0 ||
         uv_udp_getsockname(&p->udp, (struct sockaddr *)&p->local, &len) != 0)
         return KN_EIO;
-    int buf = 4 << 20;
+    int buf = 4 << 20, on = 1;
+    uv_os_fd_t fd;
     uv_recv_buffer_size((uv_handle_t *)&p->udp, &buf);
+    /* Kernel receive timestamps: latency is taken when a packet reached our socket,
+     * not when this loop got round to it (lat.h). */
+    if (uv_fileno((uv_handle_t *)&p->udp, &fd) != 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on)) != 0 ||
+        uv_poll_init(cfg->loop, &p->poll, fd) != 0)
+        return KN_EIO;
+    p->poll.data = p;
+    p->poll_init = true;
+    p->verify_sample = publisher ? 0 : cfg->verify_sample;
+    p->pace = publisher ? cfg->pace : 0;
     if (publisher)
         return kn_peer_tx_init(p, cfg->clip, cfg->n_layers);
     if ((p->lat = calloc(1, sizeof(*p->lat))) == NULL)
@@ -118,11 +140,6 @@ static void dtls_state(void *arg, kn_dtls_state st) {
         kn_peer_tx_start(p, p->connected_us);
 }
 
-static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *b) {
-    (void)h;
-    (void)suggested;
-    *b = uv_buf_init((char *)rx_buf, sizeof(rx_buf));
-}
 
 static void send_check(kn_peer *p) {
     char user[300];
@@ -189,37 +206,96 @@ static void on_dtls(kn_peer *p, const uint8_t *b, size_t len) {
         p->failed = true;
 }
 
-static void on_srtp(kn_peer *p, uint8_t *b, size_t len) {
+/* --verify-sample N: true for an RTP packet that is only counted from its clear
+ * header (every N-th is unprotected; RTX always, its OSN is encrypted). */
+static bool skip_unprotect(kn_peer *p, const uint8_t *b, size_t len) {
+    if (p->verify_sample <= 1 || len < 12 || (p->ans.rtx_pt >= 0 && (b[1] & 0x7f) == p->ans.rtx_pt))
+        return false;
+    return p->rtp_seen++ % p->verify_sample != 0;
+}
+
+static void on_srtp(kn_peer *p, uint8_t *b, size_t len, uint64_t now) {
     if (!p->media_ok)
         return;
     bool rtcp = kn_rtp_is_rtcp(b, len);
+    if (!rtcp && skip_unprotect(p, b, len)) {
+        kn_peer_rx_on_rtp_clear(p, b, len, now);
+        return;
+    }
     int rc = rtcp ? kn_srtp_session_unprotect_rtcp(&p->srtp, b, &len)
                   : kn_srtp_session_unprotect_rtp(&p->srtp, b, &len);
     if (rc != 0) {
         p->c.srtp_errors++;
         return;
     }
-    uint64_t now = kn_peer_now_us();
     if (rtcp)
         p->publisher ? kn_peer_tx_on_rtcp(p, b, len, now) : kn_peer_rx_on_rtcp(p, b, len, now);
     else if (!p->publisher)
         kn_peer_rx_on_rtp(p, b, len, now);
 }
 
-static void recv_cb(uv_udp_t *h, ssize_t n, const uv_buf_t *b, const struct sockaddr *from,
-                    unsigned flags) {
-    kn_peer *p = h->data;
-    if (n <= 0 || (flags & UV_UDP_PARTIAL))
-        return;
+static void on_datagram(kn_peer *p, uint8_t *d, size_t n, const struct sockaddr *from,
+                        uint64_t now) {
     p->c.pkts_in++;
-    p->c.bytes_in += (uint64_t)n;
-    uint8_t *d = (uint8_t *)b->base, first = d[0];
+    p->c.bytes_in += n;
+    uint8_t first = d[0];
     if (first < 4)
-        on_stun(p, d, (size_t)n, from);
+        on_stun(p, d, n, from);
     else if (first >= 20 && first < 64)
-        on_dtls(p, d, (size_t)n);
+        on_dtls(p, d, n);
     else if (first >= 128 && first < 192)
-        on_srtp(p, d, (size_t)n);
+        on_srtp(p, d, n, now);
+}
+
+/* The datagram's kernel receive time (SO_TIMESTAMPNS, CLOCK_REALTIME) on our
+ * monotonic clock; `fallback` when the kernel gave none. */
+static uint64_t rx_time(struct msghdr *h, int64_t real_minus_mono_ns, uint64_t fallback) {
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c != NULL; c = CMSG_NXTHDR(h, c))
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+            struct timespec ts;
+            memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+            int64_t ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec - real_minus_mono_ns;
+            return ns > 0 && (uint64_t)ns / 1000 <= fallback ? (uint64_t)ns / 1000 : fallback;
+        }
+    return fallback;
+}
+
+static int64_t real_minus_mono_ns(void) {
+    struct timespec r, m;
+    clock_gettime(CLOCK_REALTIME, &r);
+    clock_gettime(CLOCK_MONOTONIC, &m);
+    return ((int64_t)r.tv_sec - m.tv_sec) * 1000000000 + (r.tv_nsec - m.tv_nsec);
+}
+
+/* Readable: up to RX_ROUNDS recvmmsg batches of RX_BATCH datagrams. Packets are
+ * handled synchronously, so one static set of buffers serves every peer. */
+static void poll_cb(uv_poll_t *h, int status, int events) {
+    kn_peer *p = h->data;
+    uv_os_fd_t fd;
+    if (status < 0 || !(events & UV_READABLE) || uv_fileno((uv_handle_t *)&p->udp, &fd) != 0)
+        return;
+    int64_t off = real_minus_mono_ns();
+    for (int round = 0; round < RX_ROUNDS; round++) {
+        for (unsigned i = 0; i < RX_BATCH; i++) {
+            rx_iov[i] = (struct iovec){rx_buf[i], sizeof(rx_buf[i])};
+            rx_msg[i].msg_hdr = (struct msghdr){.msg_name = &rx_from[i],
+                                                .msg_namelen = sizeof(rx_from[i]),
+                                                .msg_iov = &rx_iov[i], .msg_iovlen = 1,
+                                                .msg_control = rx_ctl[i].buf,
+                                                .msg_controllen = sizeof(rx_ctl[i].buf)};
+        }
+        int n = recvmmsg(fd, rx_msg, RX_BATCH, MSG_DONTWAIT, NULL);
+        if (n <= 0)
+            return; /* EAGAIN (drained) or an error the next readiness shows again */
+        uint64_t now = kn_peer_now_us();
+        for (int i = 0; i < n && !p->failed; i++)
+            if (rx_msg[i].msg_len > 0 && !(rx_msg[i].msg_hdr.msg_flags & MSG_TRUNC))
+                on_datagram(p, rx_buf[i], rx_msg[i].msg_len,
+                            (const struct sockaddr *)&rx_from[i],
+                            rx_time(&rx_msg[i].msg_hdr, off, now));
+        if (n < RX_BATCH)
+            return;
+    }
 }
 
 int kn_peer_on_answer(kn_peer *p, const kn_peer_cfg *cfg, const kn_answer *ans) {
@@ -232,7 +308,7 @@ int kn_peer_on_answer(kn_peer *p, const kn_peer_cfg *cfg, const kn_answer *ans) 
     p->dtls_init = true;
     kn_dtls_set_state_cb(&p->dtls, dtls_state);
     p->start_us = kn_peer_now_us();
-    if (uv_udp_recv_start(&p->udp, alloc_cb, recv_cb) != 0)
+    if (uv_poll_start(&p->poll, UV_READABLE, poll_cb) != 0)
         return KN_EIO;
     return 0;
 }
@@ -284,6 +360,8 @@ void kn_peer_close(kn_peer *p) {
     kn_peer_tx_free(p);
     free(p->lat);
     p->lat = NULL;
+    if (p->poll_init && !uv_is_closing((uv_handle_t *)&p->poll))
+        uv_close((uv_handle_t *)&p->poll, NULL); /* before the socket it watches */
     if (p->udp.loop && !uv_is_closing((uv_handle_t *)&p->udp))
         uv_close((uv_handle_t *)&p->udp, NULL);
 }

@@ -48,6 +48,10 @@ typedef struct kn_pub_stream {
     uint64_t frames_sent;    /* ts = ts_base + frames_sent * frame_ticks */
     size_t frame;            /* next clip frame */
     uint64_t next_us;        /* when the next frame is due */
+    bool in_frame;           /* paced: a frame is being sent */
+    unsigned cur_k;          /* paced: its next packet */
+    uint32_t cur_ts;         /* the current frame's RTP timestamp */
+    uint64_t pace_next_us;   /* paced: when the next packet may go */
     bool want_key;
     uint32_t packets, octets;
     uint64_t *send_us;       /* per clip packet: time of its last send (latency, lat.h) */
@@ -78,6 +82,8 @@ typedef struct kn_sub_stream {
     uint64_t w_received, w_frames, w_keyframes, w_freezes, w_freeze_us, w_gen_freezes;
     uint64_t last_frame_us;
     uint32_t last_frame_ts;
+    uint32_t last_end_ext;    /* newest marker packet (frame end) seen */
+    bool have_end;
     bool have_frame;
     uint64_t last_pli_us;
     uint8_t seen[KN_PEER_RX_WINDOW / 8];
@@ -100,13 +106,19 @@ typedef struct kn_peer_counters {
     uint64_t nacks_out, plis_out, rr_out, sr_out, twcc_out;
     uint64_t srtp_errors, rtp_unknown, lat_unmatched;
     uint64_t rtx_in, rtx_padding_in; /* subscriber: RTX retransmissions, padding-only probes */
+    uint64_t rtp_unverified;         /* subscriber: RTP counted from the clear header only */
     uint64_t layer_pkts[KN_CLIP_LAYERS]; /* subscriber: video packets matched per clip layer */
 } kn_peer_counters;
 
 typedef struct kn_peer kn_peer;
 
 struct kn_peer {
-    uv_udp_t udp;
+    uv_udp_t udp;              /* socket and sends (uv_udp_try_send) */
+    uv_poll_t poll;            /* receives: recvmmsg with kernel timestamps (peer.c) */
+    bool poll_init;
+    unsigned verify_sample;    /* subscriber: unprotect 1 in N RTP packets (0/1: all) */
+    double pace;               /* publisher: video pacing factor x layer bitrate (0: frame bursts) */
+    uint32_t rtp_seen;
     unsigned idx;
     bool publisher;
     kn_peer *pub;              /* subscriber: the publisher it watches */
@@ -157,6 +169,8 @@ typedef struct kn_peer_cfg {
     const kn_clip *clip;
     unsigned n_layers;
     const char *local_ip;
+    unsigned verify_sample; /* --verify-sample N (peer_rx.h kn_peer_rx_on_rtp_clear) */
+    double pace;            /* --pace F (peer_tx.h) */
 } kn_peer_cfg;
 
 /* Binds the socket (local_ip, ephemeral port), makes ICE credentials and, for a

@@ -157,20 +157,28 @@ static kn_pending_frame *frame_slot(kn_sub_stream *s, uint32_t ts) {
     return oldest;
 }
 
+/* verified: the payload was decrypted, so the VP8 descriptor tells a frame's first
+ * packet (S=1, PID=0) and keyframes. Otherwise (--verify-sample, payload still
+ * encrypted) only the clear RTP header is read: a frame starts at the packet after
+ * the previous frame's marker packet, and keyframes are not told apart. */
 static void on_video(kn_peer *p, kn_sub_stream *s, const kn_rtp *r, const uint8_t *b,
-                     uint32_t ext, uint64_t now) {
+                     uint32_t ext, uint64_t now, bool verified) {
     kn_vp8 d;
-    if (kn_vp8_parse(b + r->payload_off, r->payload_len, &d) != 0)
+    if (verified && kn_vp8_parse(b + r->payload_off, r->payload_len, &d) != 0)
         return;
     kn_pending_frame *f = frame_slot(s, r->ts);
-    if (d.s && d.pid == 0) {
+    if (verified ? d.s && d.pid == 0 : s->have_end && ext == s->last_end_ext + 1) {
         f->has_start = true;
         f->start = ext;
-        f->key = d.keyframe;
+        f->key = verified && d.keyframe;
     }
     if (r->marker) {
         f->has_end = true;
         f->end = ext;
+        if (!s->have_end || (int32_t)(ext - s->last_end_ext) > 0) {
+            s->have_end = true;
+            s->last_end_ext = ext;
+        }
     }
     for (unsigned i = 0; i < KN_PEER_PENDING_FRAMES; i++)
         if (s->pend[i].used)
@@ -249,7 +257,7 @@ static kn_sub_stream *unwrap_rtx(kn_peer *p, const uint8_t *b, kn_rtp *r) {
     return NULL;
 }
 
-void kn_peer_rx_on_rtp(kn_peer *p, uint8_t *b, size_t len, uint64_t now) {
+static void on_rtp(kn_peer *p, uint8_t *b, size_t len, uint64_t now, bool verified) {
     kn_rtp r;
     bool newest;
     if (kn_rtp_parse(b, len, &r) != 0)
@@ -257,6 +265,8 @@ void kn_peer_rx_on_rtp(kn_peer *p, uint8_t *b, size_t len, uint64_t now) {
     twcc_record(p, b, &r, now); /* every packet, probes included (the sender's estimator) */
     kn_sub_stream *s;
     if (p->ans.rtx_pt >= 0 && r.pt == p->ans.rtx_pt) {
+        if (!verified)
+            return; /* the OSN is encrypted: callers decrypt every RTX packet */
         if ((s = unwrap_rtx(p, b, &r)) == NULL)
             return;
     }
@@ -276,10 +286,20 @@ void kn_peer_rx_on_rtp(kn_peer *p, uint8_t *b, size_t len, uint64_t now) {
         s->w_received++;
     if (newest) {
         jitter(s, r.ts, now);
-        latency(p, &r, b, video, now);
+        if (verified)
+            latency(p, &r, b, video, now);
     }
     if (video)
-        on_video(p, s, &r, b, ext, now);
+        on_video(p, s, &r, b, ext, now, verified);
+}
+
+void kn_peer_rx_on_rtp(kn_peer *p, uint8_t *b, size_t len, uint64_t now) {
+    on_rtp(p, b, len, now, true);
+}
+
+void kn_peer_rx_on_rtp_clear(kn_peer *p, uint8_t *b, size_t len, uint64_t now) {
+    p->c.rtp_unverified++;
+    on_rtp(p, b, len, now, false);
 }
 
 void kn_peer_rx_on_rtcp(kn_peer *p, const uint8_t *b, size_t len, uint64_t now) {

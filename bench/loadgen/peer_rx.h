@@ -30,6 +30,12 @@
 #include "peer.h"
 
 void kn_peer_rx_on_rtp(kn_peer *p, uint8_t *b, size_t len, uint64_t now_us);
+/* --verify-sample: an SRTP packet that was NOT unprotected (b still encrypted and
+ * unauthenticated). Only its clear RTP header is used: SSRC, sequence number (loss,
+ * gaps, NACK), timestamp (jitter, frame grouping), marker bit (frame ends; a frame's
+ * start is the packet after the previous frame's marker), transport-cc extension.
+ * No latency sample, no keyframe flag. RTX packets must not come here. */
+void kn_peer_rx_on_rtp_clear(kn_peer *p, uint8_t *b, size_t len, uint64_t now_us);
 void kn_peer_rx_on_rtcp(kn_peer *p, const uint8_t *b, size_t len, uint64_t now_us);
 void kn_peer_rx_tick(kn_peer *p, uint64_t now_us);
 void kn_peer_rx_window_start(kn_peer *p);

@@ -55,8 +55,9 @@ void kn_peer_tx_start(kn_peer *p, uint64_t now) {
      * bursts) over one video frame interval, in a fixed order by peer index. */
     uint64_t offset = (uint64_t)p->idx * 7919u % (1000000u / KN_CLIP_FPS);
     for (unsigned i = 0; i < p->n_tx; i++) {
-        p->tx[i].next_us = now + offset;
+        p->tx[i].next_us = p->tx[i].pace_next_us = now + offset;
         p->tx[i].frame = 0; /* frame 0 is a keyframe */
+        p->tx[i].in_frame = false;
     }
     p->next_rtcp_us = now + SR_INTERVAL_US;
 }
@@ -101,25 +102,69 @@ static void send_entry(kn_peer *p, kn_pub_stream *s, const kn_ring_ent *e) {
     kn_peer_send_srtp(p, tx_buf, n, sizeof(tx_buf), false);
 }
 
-static void send_frame(kn_peer *p, kn_pub_stream *s, uint64_t now) {
-    const kn_clip_track *t = s->track;
+/* Sends packet k of the current frame (s->frame, timestamp s->cur_ts). */
+static void send_frame_pkt(kn_peer *p, kn_pub_stream *s, unsigned k, uint64_t now) {
+    const kn_clip_frame *f = &s->track->frames[s->frame];
+    kn_ring_ent *e = &s->ring[s->seq % KN_PEER_RING];
+    *e = (kn_ring_ent){.seq = s->seq, .pic = s->pic, .ts = s->cur_ts,
+                       .clip_pkt = f->first_pkt + k, .valid = true};
+    s->seq++;
+    s->send_us[e->clip_pkt] = now;
+    send_entry(p, s, e);
+}
+
+static void begin_frame(kn_pub_stream *s) {
     if (s->want_key) {
-        s->frame = kn_clip_next_keyframe(t, s->frame);
+        s->frame = kn_clip_next_keyframe(s->track, s->frame);
         s->want_key = false;
     }
-    const kn_clip_frame *f = &t->frames[s->frame];
-    uint32_t ts = s->ts_base + (uint32_t)(s->frames_sent * t->frame_ticks);
-    for (unsigned k = 0; k < f->n_pkts; k++) {
-        kn_ring_ent *e = &s->ring[s->seq % KN_PEER_RING];
-        *e = (kn_ring_ent){.seq = s->seq, .pic = s->pic, .ts = ts,
-                           .clip_pkt = f->first_pkt + k, .valid = true};
-        s->seq++;
-        s->send_us[e->clip_pkt] = now;
-        send_entry(p, s, e);
-    }
+    s->cur_ts = s->ts_base + (uint32_t)(s->frames_sent * s->track->frame_ticks);
+    s->cur_k = 0;
+    s->in_frame = true;
+}
+
+static void end_frame(kn_pub_stream *s) {
     s->pic = (s->pic + 1) & 0x7fff;
     s->frames_sent++;
-    s->frame = (s->frame + 1) % t->n_frames;
+    s->frame = (s->frame + 1) % s->track->n_frames;
+    s->in_frame = false;
+}
+
+/* Unpaced: the whole frame at once. */
+static void send_frame(kn_peer *p, kn_pub_stream *s, uint64_t now) {
+    begin_frame(s);
+    for (unsigned k = 0; k < s->track->frames[s->frame].n_pkts; k++)
+        send_frame_pkt(p, s, k, now);
+    end_frame(s);
+}
+
+/* Paced (--pace F, video only): packets leave at F x the layer's bitrate, each
+ * after the previous one's serialization time at that rate, as a browser's
+ * pacer spreads a frame; a frame that is due while the previous one is still
+ * being paced waits for it. */
+static void paced_tick(kn_peer *p, kn_pub_stream *s, uint64_t now) {
+    double bytes_per_us = p->pace * s->track->kbps / 8000.0;
+    for (;;) {
+        if (!s->in_frame) {
+            if (now < s->next_us)
+                return;
+            begin_frame(s);
+            if (s->pace_next_us < s->next_us)
+                s->pace_next_us = s->next_us; /* the pacer was idle: no catching up */
+            if (s->pace_next_us + MAX_LATE_US < now)
+                s->pace_next_us = now; /* the loop stalled: do not burst the backlog */
+            s->next_us += s->track->frame_us;
+        }
+        const kn_clip_frame *f = &s->track->frames[s->frame];
+        while (s->cur_k < f->n_pkts && now >= s->pace_next_us) {
+            uint16_t len = s->track->pkts[f->first_pkt + s->cur_k].len;
+            send_frame_pkt(p, s, s->cur_k++, now);
+            s->pace_next_us += (uint64_t)(len / bytes_per_us) + 1;
+        }
+        if (s->cur_k < f->n_pkts)
+            return;
+        end_frame(s);
+    }
 }
 
 static uint64_t ntp_now(void) {
@@ -149,6 +194,10 @@ void kn_peer_tx_tick(kn_peer *p, uint64_t now) {
         kn_pub_stream *s = &p->tx[i];
         if (now > s->next_us + MAX_LATE_US)
             s->next_us = now; /* the loop stalled: do not burst the backlog */
+        if (p->pace > 0 && !s->audio) {
+            paced_tick(p, s, now);
+            continue;
+        }
         while (now >= s->next_us) {
             send_frame(p, s, now);
             s->next_us += s->track->frame_us;

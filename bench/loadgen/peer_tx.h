@@ -6,7 +6,9 @@
  * per stream every second (RFC 3550 §6.4.1); answers Generic NACKs from its
  * retransmission ring (RFC 4585 §6.2.1, resending on the same SSRC: the offer
  * negotiates no RTX) and PLI/FIR (RFC 4585 §6.3.1, RFC 5104 §4.3.1) by jumping
- * to the next keyframe of the clip. Libuv loop only.
+ * to the next keyframe of the clip. Video frames go out whole at their frame time,
+ * or with --pace F (kn_peer.pace) one packet at a time at F x the layer's bitrate
+ * (a browser paces at about 2.5 x). Libuv loop only.
  */
 #ifndef KN_PEER_TX_H
 #define KN_PEER_TX_H

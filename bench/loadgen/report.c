@@ -47,6 +47,7 @@ static json_t *subscriber_json(const kn_peer *p, double secs, uint64_t *pkts, ui
     json_object_set_new(j, "unknown_rtp", json_integer((json_int_t)p->c.rtp_unknown));
     json_object_set_new(j, "rtx_in", json_integer((json_int_t)p->c.rtx_in));
     json_object_set_new(j, "probe_padding_in", json_integer((json_int_t)p->c.rtx_padding_in));
+    json_object_set_new(j, "unverified", json_integer((json_int_t)p->c.rtp_unverified));
     return j;
 }
 
@@ -234,6 +235,10 @@ int kn_lg_report(const kn_lg_opts *o, const kn_peer *peers, unsigned n, const kn
                         publishers_json(peers, n), "subscribers",
                         subscribers_json(o, peers, n, secs, &all_ok), "server",
                         server_json(o, a, b, secs), "generator", gen);
+        json_object_set_new(res, "top_kbps", json_integer(o->top_kbps));
+        json_object_set_new(res, "verify_sample", json_integer(o->verify_sample > 1 ? o->verify_sample : 1));
+        json_object_set_new(res, "pace", json_real(o->pace));
+        json_object_set_new(res, "tick_ms", json_integer(o->tick_ms));
         code = all_ok ? 0 : 1;
     }
     char *s = json_dumps(res, JSON_COMPACT);

@@ -27,6 +27,10 @@ typedef struct kn_lg_opts {
     unsigned rooms, room_size; /* layout.h; rooms 0 = fan-out shape */
     int sub_layer;             /* subscribers ask for this simulcast layer (0 = q), -1 = top */
     bool brief;                /* leave out the per-subscriber list */
+    unsigned top_kbps;         /* top layer's bitrate over a noisy pattern (clip.h), 0 = default */
+    unsigned verify_sample;    /* subscribers unprotect 1 in N RTP packets (peer_rx.h), 0/1 = all */
+    double pace;               /* publishers pace video at this x its bitrate (peer_tx.h), 0 = off */
+    unsigned tick_ms;          /* the loop's timer period */
     double duration, warmup, connect_timeout, join_spread;
     int cpu;
     pid_t server_pids[KN_LG_MAX_PIDS];
