@@ -4,7 +4,8 @@
  * completion (also through a retransmission), the freeze rule (with freezes charged
  * to the generator's own stalls and a trailing freeze at the window's end), the NACK it sends
  * for a gap (read back from a loopback socket, SRTCP-unprotected and parsed),
- * transport-cc feedback, and latency matching against a publisher's clip.
+ * transport-cc feedback, latency matching against a publisher's clip, and the
+ * clear-header counting of --verify-sample.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -231,12 +232,48 @@ static void test_latency_match(void **state) {
     kn_clip_free(&clip);
 }
 
+/* --verify-sample: packets counted from the clear header only. The payload bytes
+ * are garbage (as if still encrypted), so frames are told by marker bits: a frame
+ * starts at the packet after the previous marker, and is complete when every
+ * sequence number up to its own marker arrived. No latency samples. */
+static void feed_clear(uint16_t seq, uint32_t ts, bool marker, uint64_t now) {
+    uint8_t buf[1600], junk[100];
+    memset(junk, 0xee, sizeof(junk));
+    size_t n = vp8_pkt(buf, seq, ts, false, marker, seq, junk, sizeof(junk));
+    memset(buf + n - sizeof(junk) - 4, 0xee, 4); /* no readable descriptor either */
+    kn_peer_rx_on_rtp_clear(&fx.p, buf, n, now);
+}
+
+static void test_clear_header_counting(void **state) {
+    (void)state;
+    uint64_t t = 9000000;
+    fx.p.window_start_us = t;
+    feed(200, 3000, true, true, t); /* one verified packet: a whole frame */
+    feed_clear(201, 6000, false, t + 33000);
+    feed_clear(202, 6000, true, t + 33100);  /* frame 6000 complete: 201-202 */
+    feed_clear(203, 9000, false, t + 66000);
+    feed_clear(205, 9000, true, t + 66200);  /* 204 missing: incomplete, NACK sent */
+    feed_clear(206, 12000, true, t + 99000); /* starts after 205's marker: complete */
+    kn_sub_stream *s = &fx.p.rx[0];
+    assert_int_equal(fx.p.c.rtp_unverified, 5);
+    assert_int_equal(s->w_received, 6);
+    assert_int_equal(s->w_frames, 3);
+    assert_int_equal(s->w_keyframes, 0);
+    assert_int_equal(fx.p.c.nacks_out, 1);
+    assert_int_equal(s->max_ext - s->w_base, 7); /* one of 7 expected lost */
+    assert_int_equal(fx.p.lat->count, 0);
+    feed_clear(204, 9000, false, t + 110000); /* the retransmission completes 9000 late */
+    assert_int_equal(s->w_received, 7);
+    assert_int_equal(s->w_frames, 3); /* older than 12000: not toward smoothness */
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_frames_loss_nack, setup, teardown),
         cmocka_unit_test_setup_teardown(test_freeze_during_own_stall, setup, teardown),
         cmocka_unit_test_setup_teardown(test_twcc_feedback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_latency_match, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_clear_header_counting, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
