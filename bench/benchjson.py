@@ -2,11 +2,14 @@
 """benchjson.py: small JSON helpers for bench/lib.sh (kept out of the shell).
 
   merge LINE TARGET X EXIT IDLE_RSS AFTER_RSS ARGS  -> kn-loadgen line + point fields
+                                                       (+ commit from $KN_COMMIT, date)
   summary LINE                                      -> one human line for stderr
   good LINE                                         -> subscribers.good_pct, "" if no result
 """
 import json
+import os
 import sys
+import time
 
 
 def merge(line, target, x, code, idle, after, args):
@@ -16,7 +19,9 @@ def merge(line, target, x, code, idle, after, args):
         r = {"error": "no result line"}
     r.setdefault("target", target)
     r.update({"x": float(x), "exit": int(code), "idle_rss_kb": int(idle),
-              "rss_after_kb": int(after), "args": args})
+              "rss_after_kb": int(after), "args": args,
+              "commit": os.environ.get("KN_COMMIT", ""),
+              "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())})
     return json.dumps(r)
 
 

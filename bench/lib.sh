@@ -17,6 +17,9 @@ KN_SRTP=${KN_SRTP:-gcm}
 KN_TARGETS=${KN_TARGETS:-konsil janus}
 KN_SERVER_CPU=${KN_SERVER_CPU:-0}
 KN_GEN_CPU=${KN_GEN_CPU:-1}
+# The commit whose binaries run (run_all.sh sets it for its snapshot build); in every result line.
+KN_COMMIT=${KN_COMMIT:-$(git -C "$KN_ROOT" rev-parse --short HEAD 2>/dev/null)}
+export KN_COMMIT
 # Warm-up before the window, both servers: konsil-sfu's bandwidth estimator starts each
 # subscriber at 300 kbit/s and needs a few seconds to allow the 1.2 Mbit/s top layer.
 KN_WARMUP=${KN_WARMUP:-8}

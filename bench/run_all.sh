@@ -29,7 +29,7 @@ if [ -z "${KONSIL_BIN_DIR:-}" ]; then
         cmake -S "$snap" -B "$snap/build" >/dev/null
         cmake --build "$snap/build" -j2 --target konsil-sfu konsil-signaling kn-loadgen kn_lo_ifaddrs
     fi
-    export KONSIL_BIN_DIR=$snap/build/bin
+    export KONSIL_BIN_DIR=$snap/build/bin KN_COMMIT=$commit
     tree="git archive of HEAD, RelWithDebInfo build"
 else
     tree="binaries from $KONSIL_BIN_DIR"
@@ -42,6 +42,7 @@ bench/s3_consult.sh
 bench/s5_joinstorm.sh
 bench/s4_evening.sh
 bench/s2_group.sh
+bench/s6_pps.sh
 python3 - "$RES/env.json" "$commit" "$tree" "$start" <<'PY'
 import json, os, platform, subprocess, sys, time
 def sh(c):
