@@ -116,8 +116,10 @@ static void destroy_orphans(member *m) {
             kn_sfuctl_request(m->ctl, "room.destroy", params, on_orphan_destroyed, m);
     }
     if (m->n_orphans > 0)
-        KN_LOG_INFO("sfu-pool", "sfu %u back: destroyed %u room(s) that moved away while it was "
-                    "unreachable", m->index, m->n_orphans);
+        KN_LOG_INFO("sfu-pool",
+                    "sfu %u back: destroyed %u room(s) that moved away while it was "
+                    "unreachable",
+                    m->index, m->n_orphans);
     m->n_orphans = m->next_orphan = 0;
 }
 

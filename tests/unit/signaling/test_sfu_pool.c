@@ -18,7 +18,11 @@
 
 static void none_up(void **state) {
     (void)state;
-    kn_sfupool_load l[3] = {{false, 0, 0}, {false, 0, 0}, {false, 0, 0}};
+    kn_sfupool_load l[3] = {
+        {false, 0, 0},
+        {false, 0, 0},
+        {false, 0, 0}
+    };
     assert_int_equal(kn_sfupool_choose(l, 3), -1);
     assert_int_equal(kn_sfupool_choose(l, 0), -1);
 }
@@ -26,19 +30,31 @@ static void none_up(void **state) {
 static void fewest_parts_first(void **state) {
     (void)state;
     /* member 1 carries more rooms but fewer participants */
-    kn_sfupool_load l[3] = {{true, 9, 1}, {true, 6, 2}, {true, 7, 1}};
+    kn_sfupool_load l[3] = {
+        {true, 9, 1},
+        {true, 6, 2},
+        {true, 7, 1}
+    };
     assert_int_equal(kn_sfupool_choose(l, 3), 1);
 }
 
 static void rooms_break_ties(void **state) {
     (void)state;
-    kn_sfupool_load l[3] = {{true, 3, 2}, {true, 3, 1}, {true, 3, 1}};
+    kn_sfupool_load l[3] = {
+        {true, 3, 2},
+        {true, 3, 1},
+        {true, 3, 1}
+    };
     assert_int_equal(kn_sfupool_choose(l, 3), 1); /* then the lowest index */
 }
 
 static void down_members_skipped(void **state) {
     (void)state;
-    kn_sfupool_load l[3] = {{false, 0, 0}, {true, 12, 4}, {false, 0, 0}};
+    kn_sfupool_load l[3] = {
+        {false, 0,  0},
+        {true,  12, 4},
+        {false, 0,  0}
+    };
     assert_int_equal(kn_sfupool_choose(l, 3), 1);
 }
 
@@ -46,7 +62,12 @@ static void down_members_skipped(void **state) {
  * them: one room at placement, then one participant per SFU participant. */
 static void rooms_spread(void **state) {
     (void)state;
-    kn_sfupool_load l[4] = {{true, 0, 0}, {true, 0, 0}, {true, 0, 0}, {true, 0, 0}};
+    kn_sfupool_load l[4] = {
+        {true, 0, 0},
+        {true, 0, 0},
+        {true, 0, 0},
+        {true, 0, 0}
+    };
     for (unsigned room = 0; room < 8; room++) {
         int m = kn_sfupool_choose(l, 4);
         assert_int_equal(m, (int)(room % 4));
@@ -54,7 +75,10 @@ static void rooms_spread(void **state) {
         l[m].parts += 3;
     }
     /* placed before their participants publish: the room count still spreads them */
-    kn_sfupool_load e[2] = {{true, 0, 0}, {true, 0, 0}};
+    kn_sfupool_load e[2] = {
+        {true, 0, 0},
+        {true, 0, 0}
+    };
     assert_int_equal(kn_sfupool_choose(e, 2), 0);
     e[0].rooms++;
     assert_int_equal(kn_sfupool_choose(e, 2), 1);
@@ -109,8 +133,8 @@ static void remote_list(void **state) {
     int done = 0;
     kn_sfupool_hooks h = {no_hooks_event, no_hooks_state, NULL};
     uv_loop_init(&loop);
-    kn_sfupool_opts r = {"unix:/nonexistent/a.sock,unix:/nonexistent/b.sock", "", 0, NULL,
-                         NULL, 0, NULL};
+    kn_sfupool_opts r = {
+        "unix:/nonexistent/a.sock,unix:/nonexistent/b.sock", "", 0, NULL, NULL, 0, NULL};
     assert_int_equal(kn_sfupool_start(&loop, &r, &h, &p, &why), 0);
     assert_int_equal(kn_sfupool_size(p), 2);
     assert_string_equal(kn_sfupool_address(p, 1), "unix:/nonexistent/b.sock");
@@ -130,10 +154,10 @@ static void auto_processes(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(none_up),       cmocka_unit_test(fewest_parts_first),
+        cmocka_unit_test(none_up),          cmocka_unit_test(fewest_parts_first),
         cmocka_unit_test(rooms_break_ties), cmocka_unit_test(down_members_skipped),
-        cmocka_unit_test(rooms_spread),  cmocka_unit_test(start_refuses),
-        cmocka_unit_test(remote_list),   cmocka_unit_test(auto_processes),
+        cmocka_unit_test(rooms_spread),     cmocka_unit_test(start_refuses),
+        cmocka_unit_test(remote_list),      cmocka_unit_test(auto_processes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
