@@ -133,6 +133,78 @@ def plot_latency(rows, path):
     plt.close(fig)
 
 
+def plot_pps(rows, path):
+    """Scenario 6: latency percentiles and server CPU against the forwarded packet rate."""
+    fig, ax = plt.subplots(figsize=(6.4, 4))
+    ax2 = ax.twinx()
+    for t, rs in by_server(rows).items():
+        if not rs:
+            continue
+        xs = [r["fwd_pps"] / 1000 for r in rs]
+        ax.plot(xs, [r["subscribers"]["latency_p50_ms"] for r in rs], "o-", color=COLOR[t],
+                label=f"{LABEL[t]} latency p50")
+        ax.plot(xs, [r["subscribers"]["latency_p99_ms"] for r in rs], "s--", color=COLOR[t],
+                label=f"{LABEL[t]} latency p99")
+        ax2.plot(xs, [r["server"]["cpu_pct"] for r in rs], "^:", color="tab:gray",
+                 label=f"{LABEL[t]} server CPU %")
+    ax.axhline(2.0, color="tab:red", lw=0.8)
+    ax.set_yscale("log")
+    ax.set_xlabel("forwarded packets/s, thousands (1200 B, 12 subscribers per publisher)")
+    ax.set_ylabel("publisher → subscriber latency, ms")
+    ax2.set_ylabel("server CPU, % of one core")
+    ax2.set_ylim(0, 100)
+    ax.set_title("Scenario 6: latency and CPU vs forwarded packet rate (GCM)")
+    ax.grid(alpha=0.3, which="both")
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = ax2.get_legend_handles_labels()
+    ax.legend(h1 + h2, l1 + l2, fontsize=8, loc="upper left")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def plot_memory(s, path):
+    """Server RSS against participants over every scenario, per server."""
+    fig, ax = plt.subplots(figsize=(6.4, 4))
+    marks = {"s1_fanout": "o", "s2_group": "s", "s3_consult": "^", "s4_evening": "D",
+             "s5_joinstorm": "v", "s6_pps": "x"}
+    for t in SERVERS:
+        for n, m in marks.items():
+            rs = [r for r in s.get(n, []) if r["target"] == t and valid(r)]
+            if rs:
+                ax.plot([participants(r) for r in rs], [r["server"]["rss_kb"] / 1024.0 for r in rs],
+                        m, color=COLOR[t], label=f"{LABEL[t]} {n.split('_')[0]}")
+    ax.set_xscale("log")
+    ax.set_xlabel("participants (publish + subscribe connections)")
+    ax.set_ylabel("server RSS, MB (everyone joined)")
+    ax.set_title("Memory vs participants")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def memory_table(s):
+    """Least-squares RSS = base + per_participant * participants, per server and scenario."""
+    out = ["| scenario | server | points | MB at the idle server (fit) | kB per participant (fit) | "
+           "largest point: participants, RSS MB |", "|---|---|---|---|---|---|"]
+    for n in ("s1_fanout", "s2_group", "s3_consult", "s6_pps"):
+        for t in SERVERS:
+            rs = [r for r in s.get(n, []) if r["target"] == t and valid(r)]
+            pts = [(participants(r), r["server"]["rss_kb"] / 1024.0) for r in rs]
+            if len(pts) < 2:
+                continue
+            m = len(pts)
+            mx, my = sum(p[0] for p in pts) / m, sum(p[1] for p in pts) / m
+            sxx = sum((p[0] - mx) ** 2 for p in pts)
+            b = sum((p[0] - mx) * (p[1] - my) for p in pts) / sxx if sxx else 0.0
+            top = max(pts)
+            out.append(f"| {n} | {LABEL[t]} | {m} | {my - b * mx:.1f} | {1024 * b:.0f} | "
+                       f"{top[0]}, {top[1]:.1f} |")
+    return "\n".join(out)
+
+
 def supported(rows, target):
     """Largest room count whose run met the quality rule (0 if none)."""
     ok = [r["x"] for r in rows if r["target"] == target and valid(r)
@@ -191,25 +263,40 @@ def linfit(rs):
     return my - b * mx, b
 
 
-def targets_table(s1):
-    """The issue's Konsil targets against scenario 1 (same run, same SRTP profile)."""
+def pps_target_rows(s6):
+    """The packet-rate and latency targets, measured in scenario 6 (not projected)."""
+    k = by_server(s6)["konsil"]
+    good = [r for r in k if unsaturated(r)]
+    if not good:
+        return ["| ≥ 150,000 forwarded pkt/s on one core | scenario 6 not run | – |"]
+    best = max(good, key=lambda r: r["fwd_pps"])
+    g, v, s = best["generator"], best["server"], best["subscribers"]
+    rows = [f"| ≥ 150,000 forwarded pkt/s on one core (GCM, 10+ subscribers per publisher, 1200 B) | "
+            f"**{fmt(best['fwd_pps'], 0)} pkt/s forwarded and received** (scenario 6, {best['x']:g} "
+            f"publishers × {s['count'] // max(1, best['publishers']['count'])} subscribers, "
+            f"{fmt(s['loss_pct'], 2)} % loss, {fmt(s['good_pct'])} % of subscribers ≥ 25 fps) with "
+            f"konsil-sfu + konsil-signaling at {fmt(v['cpu_pct'])} % of their core → "
+            f"{fmt(best['pps_core'], 0)} pkt/s per core (forwarded ÷ server CPU seconds, "
+            f"{fmt(best['us_per_pkt'], 2)} µs per packet); generator {fmt(g['cpu_pct'])} % of its core, "
+            f"not saturated | {'yes' if best['fwd_pps'] >= 150000 else 'no'} |"]
+    sat = best["pps_core"]
+    half = min(k, key=lambda r: abs(r["fwd_pps"] - 0.5 * sat))
+    hs = half["subscribers"]
+    rows.append(f"| p99 added latency < 2 ms at half the saturation load | p50 {hs['latency_p50_ms']:.2f} ms, "
+                f"**p99 {hs['latency_p99_ms']:.2f} ms** at {fmt(half['fwd_pps'], 0)} pkt/s "
+                f"({100 * half['fwd_pps'] / sat:.0f} % of the {fmt(sat, 0)} pkt/s per core above; server at "
+                f"{fmt(half['server']['cpu_pct'])} %); publisher send → kernel receive time at the "
+                f"subscriber's socket, paced publishers | {'yes' if hs['latency_p99_ms'] < 2.0 else 'no'} |")
+    return rows
+
+
+def targets_table(s1, s6):
+    """The issue's Konsil targets: packet rate and latency from scenario 6, the Janus ratio and
+    memory from scenario 1 (same run, same SRTP profile)."""
     bs = by_server(s1)
     k, j = bs["konsil"], bs["janus"]
-    out = ["| target | measured | met? |", "|---|---|---|"]
+    out = ["| target | measured | met? |", "|---|---|---|"] + pps_target_rows(s6)
     fit = {t: linfit(rs) for t, rs in bs.items()}
-    if k:
-        best = max(k, key=lambda r: r["fwd_pps"])
-        proj = best["pps_core"]
-        if fit["konsil"]:
-            a0, slope = fit["konsil"]
-            proj = (1.0 - a0) / slope if slope > 0 else proj
-        out.append(f"| ≥ 150,000 forwarded pkt/s on one core (GCM, 10+ subscribers per publisher) | "
-                   f"{fmt(best['fwd_pps'], 0)} pkt/s measured at {best['x']:g} subscribers using "
-                   f"{fmt(best['server']['cpu_pct'])} % of a core; marginal cost "
-                   f"{fmt(1e6 * fit['konsil'][1] if fit['konsil'] else None, 2)} µs per forwarded packet "
-                   f"(least-squares line of CPU vs fwd pkt/s over unsaturated N ≥ 10) → **{fmt(proj, 0)} pkt/s per "
-                   f"core** projected where that line reaches 100 % (not driven to saturation) | "
-                   f"{'projected yes' if proj >= 150000 else 'no'} |")
     pairs = [(a, b) for a in k for b in j if a["x"] == b["x"] and a["x"] >= 10 and unsaturated(a)
              and unsaturated(b)]
     if pairs:
@@ -224,14 +311,6 @@ def targets_table(s1):
                    f"{1e6 * fit['janus'][1]:.2f} µs per additional forwarded packet = {100 * q:.0f} % | "
                    f"{'yes' if q <= 0.40 else 'no'} |")
     if k:
-        half = [r for r in k if r["fwd_pps"] <= 0.5 * r["pps_core"]]
-        top = max(half, key=lambda r: r["fwd_pps"]) if half else None
-        if top:
-            p99 = top["subscribers"]["latency_p99_ms"]
-            out.append(f"| p99 added latency < 2 ms at half the saturation load | p99 {p99:.2f} ms at "
-                       f"{fmt(top['fwd_pps'], 0)} pkt/s ({100 * top['fwd_pps'] / top['pps_core']:.0f} % of "
-                       f"the projected saturation; includes two loopback hops and the generator's "
-                       f"scheduling) | {'yes' if p99 < 2.0 else 'no'} |")
         mem = [r for r in k if r["x"] >= 10]
         if mem:
             out.append("| memory per participant, and how it grows | " + ", ".join(
@@ -261,7 +340,7 @@ def env_section(env):
 
 def section(res, env):
     s = {n: [derive(r) if valid(r) else r for r in load(os.path.join(res, f"{n}.jsonl"))]
-         for n in ("s1_fanout", "s2_group", "s3_consult", "s4_evening", "s5_joinstorm")}
+         for n in ("s1_fanout", "s2_group", "s3_consult", "s4_evening", "s5_joinstorm", "s6_pps")}
     groups = {"rooms of 9 (s2)": s["s2_group"], "rooms of 3 (s3)": s["s3_consult"]}
     out = [BEGIN, "## Capacity: Konsil vs Janus (bench/run_all.sh)", "", env_section(env), "",
            "Columns: *good %* = subscribers with ≥ 25 complete frames/s and < 1 % loss (after NACK "
@@ -271,19 +350,28 @@ def section(res, env):
            "join request → first complete video frame; RSS with everyone joined and, in brackets, "
            "its growth over the idle server per participant. A run whose generator used ≥ 90 % of "
            "its core is refused, not reported.", "",
-           "### Konsil targets (scenario 1)", "", targets_table(s["s1_fanout"]) if s["s1_fanout"] else "not run", ""]
+           "### Konsil targets (scenarios 6 and 1)", "",
+           targets_table(s["s1_fanout"], s["s6_pps"]) if s["s1_fanout"] or s["s6_pps"] else "not run", ""]
     titles = {"s1_fanout": "Scenario 1: fan-out, 1 publisher (720p simulcast + Opus) → N subscribers (top layer); load = N",
               "s2_group": "Scenario 2: group therapy, rooms of 9 (everyone publishes 3-layer simulcast, watches the other 8); load = rooms",
               "s3_consult": "Scenario 3: doctor + patient + interpreter, rooms of 3; load = rooms",
               "s4_evening": "Scenario 4: information evening, 1 speaker → listeners; load = listeners",
-              "s5_joinstorm": "Scenario 5: join storm, subscribers joining evenly within 10 s; load = peers"}
+              "s5_joinstorm": "Scenario 5: join storm, subscribers joining evenly within 10 s; load = peers",
+              "s6_pps": "Scenario 6: raw forwarding rate, P publishers (12 Mbit/s VP8, ~1200 B packets, paced) × 12 subscribers each; load = P"}
     for n, title in titles.items():
-        out += [f"### {title}", "", f"`bench/{n}.sh`", ""]
+        runs = sorted({f"`{r['commit']}` {r.get('date', '')[:10]}" for r in s[n] if r.get("commit")})
+        out += [f"### {title}", "", f"`bench/{n}.sh`" + (f" — binaries of commit {', '.join(runs)}" if runs else ""), ""]
         out += [table(s[n]) if s[n] else "not run in this pass", ""]
         if n in ("s2_group", "s3_consult") and s[n]:
             out += ["Stop rule: " + "; ".join(f"{LABEL[t]}: {limit_reason(s[n], t)}" for t in SERVERS), ""]
+    out += ["### Memory per participant", "",
+            "Least-squares line of server RSS (everyone joined) against participants, per scenario "
+            "(konsil-sfu + konsil-signaling, or Janus); the slope is the memory per participant.", "",
+            memory_table(s), ""]
     out += ["### Plots", "", "![CPU vs load](bench/cpu_vs_load.png)",
-            "![latency vs load](bench/latency_vs_load.png)", "![rooms supported](bench/rooms.png)", "", END]
+            "![latency vs load](bench/latency_vs_load.png)",
+            "![latency and CPU vs packet rate](bench/pps_latency.png)",
+            "![rooms supported](bench/rooms.png)", "![memory vs participants](bench/memory.png)", "", END]
     return "\n".join(out), s, groups
 
 
@@ -300,6 +388,8 @@ def main():
     plot_cpu(s["s1_fanout"], os.path.join(a.docs, "bench", "cpu_vs_load.png"))
     plot_latency(s["s1_fanout"], os.path.join(a.docs, "bench", "latency_vs_load.png"))
     plot_rooms(groups, os.path.join(a.docs, "bench", "rooms.png"))
+    plot_pps(s["s6_pps"], os.path.join(a.docs, "bench", "pps_latency.png"))
+    plot_memory(s, os.path.join(a.docs, "bench", "memory.png"))
     page = os.path.join(a.docs, "benchmarks.md")
     old = open(page).read() if os.path.exists(page) else "# Konsil benchmarks\n"
     if BEGIN in old and END in old:
