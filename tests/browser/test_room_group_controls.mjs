@@ -3,14 +3,17 @@
 // KONSIL_GROUP_FIREFOX=0), every camera forced to 160x120 at 15 fps by an init script that
 // narrows getUserMedia (two shared cores). All five decode each other through the SFU;
 // the host's chat message reaches all four guests, a guest's reply reaches everyone
-// exactly once (data-channel mesh, de-duplicated); the host mutes one guest (its track is
+// exactly once (data-channel mesh, de-duplicated), the host's 1.5 MB file arrives intact
+// at all four (SHA-256 in each page, Firefox included); the host mutes one guest (its track is
 // disabled, the host receives silence from it, its tile shows "stumm"), removes another
 // (it sees the removed screen, cannot rejoin with its link, the others show four tiles)
 // and ends the session for all (everyone sees the ended screen). The WebSocket frames
 // every Chromium page sent are captured: no chat text ever went to the server, nor is any
 // in the server log.
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { runTest, check, sleep, sourceDir, withTimeout, onCleanup } from '../lib/konsil.mjs';
 import { launchChromium, launchFirefox } from '../lib/browsers.mjs';
 import { startRoomServer, roomLink, snap, waitSnap, measure, fmt } from './lib/room_pages.mjs';
@@ -19,6 +22,7 @@ const out = process.env.KONSIL_SCREENSHOT_DIR || join(sourceDir, 'docs', 'screen
 const ROOM = 'gruppe-1';
 const HELLO = 'Willkommen in der Gruppe, heute 18:00 Thema Schlaf';
 const REPLY = 'Danke, ich bin auch da (Antwort aus dem Mesh)';
+const FILE = 'gruppen-handout-schlafhygiene.bin';
 const SMALL = { width: 160, height: 120, frameRate: 15 };
 
 // Narrows every camera request to SMALL (the page asks for 640x360 at 30 fps).
@@ -110,6 +114,20 @@ runTest('room_group_controls', 420, async () => {
     const s = await waitSnap(p, (x) => chatTexts(x).includes(`${names[4]}: ${REPLY}`), 15000, `${p.knName} gets the reply`);
     check(chatTexts(s).filter((x) => x.endsWith(REPLY)).length === 1, `${p.knName}: the reply arrived exactly once`);
   }
+  // A file from the host to all four: one transfer per link of the mesh.
+  const data = randomBytes(1536 * 1024 + 7);
+  const want = createHash('sha256').update(data).digest('hex');
+  const dir = mkdtempSync(join(tmpdir(), 'kn-group-'));
+  writeFileSync(join(dir, FILE), data);
+  const tf = Date.now();
+  await host.setInputFiles('#chat-file', join(dir, FILE));
+  for (const g of guests) {
+    const s = await waitSnap(g, (x) => x.chat.some((e) => e.file && e.file.name === FILE && e.file.state === 'received'), 90000, `${g.knName} receives the file`);
+    const f = s.chat.find((e) => e.file && e.file.name === FILE).file;
+    check(f.size === data.length && f.sha256 === want && f.url, `${g.knName}: ${FILE} ${f.size} bytes, SHA-256 equal, download link`);
+  }
+  console.log(`1.5 MB from the host to 4 guests over the mesh in ${Date.now() - tf} ms`);
+  await host.waitForSelector('#chat-log li.own.file[data-state="sent"]', { timeout: 20000 });
   await sleep(500);
   await host.screenshot({ path: join(out, 'room-group-chat-host.png') });
 
@@ -166,7 +184,8 @@ runTest('room_group_controls', 420, async () => {
   // What the server got: no chat text in any WebSocket frame or in its log.
   const log = readFileSync(k.logFile, 'utf8');
   const bytes = sentFrames.reduce((n, f) => n + f.payload.length, 0);
-  for (const text of [HELLO, REPLY, 'Schlaf']) {
+  check(bytes < data.length, `the Chromium pages sent ${bytes} bytes over WebSockets, less than the one file (${data.length}) they all got`);
+  for (const text of [HELLO, REPLY, 'Schlaf', FILE]) {
     check(!sentFrames.some((f) => f.payload.includes(text)), `none of ${sentFrames.length} WebSocket frames (${bytes} bytes) sent by the Chromium pages contains "${text}"`);
     check(!log.includes(text), `server log does not contain "${text}"`);
   }

@@ -142,6 +142,8 @@ export class Chat extends EventTarget {
   }
 
   onFileStart(id, m) {
+    const prev = this.incoming.get(id);
+    if (prev && !prev.refused) { prev.entry.file.state = 'failed'; this.update(prev.entry); } // its end never came
     const p = this.peers().get(id);
     const size = Number(m.size);
     const ok = typeof m.fid === 'string' && m.fid.length <= 64 && Number.isInteger(size) && size >= 0 && size <= MAX_FILE;
@@ -273,6 +275,8 @@ export class ChatPanel {
     if (!row) return;
     const f = e.file;
     const pct = f.total ? Math.floor((100 * f.done) / f.total) : 100;
+    if (row.painted === `${f.state}:${pct}`) return; // one repaint per percent, not per chunk
+    row.painted = `${f.state}:${pct}`;
     row.li.dataset.state = f.state;
     const label = document.createElement(f.url ? 'a' : 'span');
     label.className = 'file-name';
