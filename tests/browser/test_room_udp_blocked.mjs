@@ -63,6 +63,21 @@ runTest('room_udp_blocked', 300, async () => {
   const m = await measure(a, 3);
   console.log(`blocked browser receives via the SFU: ${fmt(m)}`);
   for (const x of Object.values(m)) check(x.decodeFps >= 10, `blocked browser decodes ${x.name} via the SFU at ${x.decodeFps.toFixed(1)} fps`);
-  const sb = await waitSnap(b, sfu, 20000, 'Firefox in SFU mode');
+  const sb = await waitSnap(b, sfu, 20000, 'Firefox in SFU mode').catch(async (e) => { await diagnose(k, b); throw e; });
   check(sb.peers.some((x) => x.name === 'Patientin'), 'Firefox decodes the blocked browser via the SFU');
 });
+
+// On failure: the Firefox subscribe connection's SDP and inbound-rtp, and what the SFU
+// holds and forwards for every peer of the room.
+async function diagnose(k, page) {
+  const d = await page.evaluate(() => window.knRoom.subscriberDebug()).catch((e) => ({ error: String(e) }));
+  console.log(`firefox subscriber: ${JSON.stringify(d, null, 1)}`);
+  const room = (/uses SFU room (\S+)/.exec(k.log()) || [])[1];
+  const ids = [...new Set([...k.log().matchAll(/(p[0-9a-f]{8}) joined room/g)].map((x) => x[1]))];
+  const ctl = await k.ctl();
+  for (const id of ids) for (const peer of [`${id}.pub1`, `${id}.sub1`, `${id}.sub2`]) {
+    const st = await ctl.request('peer.stats', { room, peer }).catch(() => null);
+    if (st) console.log(`sfu ${peer}: ${JSON.stringify({ state: st.state, rx: st.rx, tx: st.tx, dropped: st.dropped, producers: st.producers, consumers: st.consumers })}`);
+  }
+  ctl.close();
+}

@@ -13,15 +13,27 @@ export async function openMedia({ cameraId, micId, video = true, audio = true } 
   try {
     return await navigator.mediaDevices.getUserMedia({ video: v, audio: a });
   } catch (e) {
-    // One device missing or busy: try the other alone so the call still works.
+    // One device missing or busy: try the other alone so the call still works. The
+    // stream then carries `missing` ({kind, device: 'camera'|'mic'}) so the page can say
+    // which device failed and offer joining with what works.
     const kind = classify(e);
     if ((kind === 'notfound' || kind === 'busy') && video && audio) {
-      for (const only of [{ video: v, audio: false }, { video: false, audio: a }]) {
-        try { return await navigator.mediaDevices.getUserMedia(only); } catch { /* next */ }
+      for (const [only, device] of [[{ video: v, audio: false }, 'mic'], [{ video: false, audio: a }, 'camera']]) {
+        try {
+          const s = await navigator.mediaDevices.getUserMedia(only);
+          return Object.assign(s, { missing: { kind, device } });
+        } catch { /* next */ }
       }
     }
     throw Object.assign(e instanceof Error ? e : new Error(String(e)), { kind });
   }
+}
+
+// The text key for a failure: err_<kind> when nothing works, err_<kind>_<device> when
+// only the camera or only the microphone failed.
+export function errorKey(kind, device) {
+  const k = kind === 'other' || !kind ? 'media_other' : kind;
+  return device && (k === 'busy' || k === 'notfound') ? `err_${k}_${device}` : `err_${k}`;
 }
 
 // Maps a getUserMedia error to denied | notfound | busy | insecure | other.
@@ -44,8 +56,14 @@ export async function listDevices() {
 }
 
 let audioCtx = null;
+// Safari (and Chromium/Firefox under their autoplay rules) start an AudioContext
+// suspended until the user interacts: resume it on the first click or key.
 export function audioContext() {
-  if (!audioCtx) audioCtx = new (window.AudioContext || window.webkitAudioContext)();
+  if (!audioCtx) {
+    audioCtx = new (window.AudioContext || window.webkitAudioContext)();
+    const wake = () => { if (audioCtx.state === 'suspended') audioCtx.resume().catch(() => {}); };
+    for (const ev of ['pointerdown', 'keydown', 'touchend']) window.addEventListener(ev, wake, { capture: true, passive: true });
+  }
   if (audioCtx.state === 'suspended') audioCtx.resume().catch(() => {});
   return audioCtx;
 }
@@ -59,12 +77,14 @@ export function levelMeter(stream, onLevel) {
   const an = ctx.createAnalyser();
   an.fftSize = 512;
   src.connect(an);
-  const buf = new Float32Array(an.fftSize);
+  // getFloatTimeDomainData is missing in Safari before 14.1: bytes (128 = silence) there.
+  const float = typeof an.getFloatTimeDomainData === 'function';
+  const buf = float ? new Float32Array(an.fftSize) : new Uint8Array(an.fftSize);
   let level = 0;
   const timer = setInterval(() => {
-    an.getFloatTimeDomainData(buf);
+    if (float) an.getFloatTimeDomainData(buf); else an.getByteTimeDomainData(buf);
     let sum = 0;
-    for (const x of buf) sum += x * x;
+    for (const x of buf) { const y = float ? x : (x - 128) / 128; sum += y * y; }
     const rms = Math.sqrt(sum / buf.length);
     level = Math.max(Math.min(1, rms * 4), level * 0.85); // short peak hold
     onLevel(level);
@@ -99,6 +119,15 @@ export async function playTestTone(sinkId) {
   osc.start();
   osc.stop(ctx.currentTime + 0.65);
   return new Promise((r) => { osc.onended = () => r(true); });
+}
+
+// Routes an <audio>/<video> element to the chosen output where the browser can
+// (setSinkId: Chromium/Edge; Firefox only for outputs the user granted; not Safari).
+// Returns false where the default output is all there is.
+export function setSink(el, sinkId) {
+  if (!sinkId || typeof el.setSinkId !== 'function') return false;
+  el.setSinkId(sinkId).catch(() => {});
+  return true;
 }
 
 export function stopStream(stream) {

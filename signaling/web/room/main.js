@@ -7,7 +7,8 @@
 import { readLink, hideFragment } from './fragment.js';
 import { t, apply, setLanguage, language, onLanguage } from './i18n.js';
 import { runPrejoin } from './prejoin.js';
-import { openMedia } from './devices.js';
+import { openMedia, errorKey, setSink } from './devices.js';
+import { watchConnectivity } from './failures.js';
 import { Signaling } from './signaling.js';
 import { Call } from './call.js';
 import { attachCallUi, endScreen } from './call_ui.js';
@@ -44,9 +45,19 @@ function message(title, text, action) {
 
 const rejoin = { get label() { return t('rejoin'); }, run: () => { window.location.hash = savedHash; window.location.reload(); } };
 
+let conn = null; // connectivity watchdog (failures.js); its banner outranks notices
+let mediaNotice = null; // a camera/microphone failure on a direct join (prejoin=0), kept while the socket is fine
+
+// The banner when the socket is open: a failed media connection, else the device notice.
+function settledBanner() {
+  if (conn && conn.failing()) banner(t('err_connect_failed', { host: window.location.hostname }), connectRetry, 'error');
+  else if (mediaNotice) banner(t(mediaNotice), null, 'warn');
+  else banner(null);
+}
+
 const ui = {
-  notice: (text) => banner(text, null, 'warn'),
-  clearNotice: () => { if (!sig || sig.state === 'open') banner(null); },
+  notice: (text) => { if (!(conn && conn.failing())) banner(text, null, 'warn'); },
+  clearNotice: () => { if (!sig || sig.state === 'open') settledBanner(); },
   error: (e) => { console.error(e); banner(t('err_generic', { msg: e && e.message ? e.message : String(e) }), null, 'error'); },
   setRole: (role) => { document.body.dataset.role = role; $('mode').hidden = role !== 'host'; },
   setMode: (mode) => { document.body.dataset.mode = mode; $('mode').textContent = t(`mode_${mode}`); $('mode').dataset.mode = mode; },
@@ -79,6 +90,10 @@ function controls(local) {
   paint();
 }
 
+// "Try again" under the connection failure: an ICE restart of the P2P link, else a new
+// join (the SFU connections are made anew by the server for a fresh participant).
+const connectRetry = { get label() { return t('connect_retry'); }, run: () => { if (!conn.retry()) rejoin.run(); } };
+
 function wsUrl() {
   const scheme = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
   return `${scheme}//${window.location.host}/ws`;
@@ -92,10 +107,14 @@ function startCall(stream, name) {
   call = new Call({ sig, local, name, relay: link.relay, grid: $('grid'), ui });
   attachCallUi(call, $);
   controls(local);
+  conn = watchConnectivity(() => call, (failing) => {
+    document.body.dataset.media = failing ? 'failed' : 'ok';
+    if (sig.state === 'open') settledBanner();
+  });
   sig.addEventListener('status', (ev) => {
     const s = ev.detail.status;
     document.body.dataset.sig = s;
-    if (s === 'open') banner(null);
+    if (s === 'open') settledBanner();
     else if (s === 'reconnecting') banner(t('reconnecting'), { label: t('reconnect_now'), run: () => sig.reconnectNow() });
     else if (s === 'unreachable') banner(t('err_unreachable'), { label: t('reconnect_now'), run: () => sig.reconnectNow() }, 'error');
     else if (s === 'closed' && document.body.dataset.view !== 'message') banner(t('err_session_lost'), rejoin, 'error');
@@ -115,8 +134,38 @@ function startCall(stream, name) {
       dropSocket: () => sig.dropSocket(),
       sigState: () => sig.state,
       language: () => language(),
+      subscriberDebug: () => subscriberDebug(call),
     };
   }
+}
+
+// Test hook: the subscribe connection's SDP and its inbound-rtp/track stats, for
+// diagnosing a participant that never arrives through the SFU.
+async function subscriberDebug(c) {
+  const sub = c && c.subscriber;
+  if (!sub) return null;
+  const stats = [];
+  (await sub.pc.getStats()).forEach((r) => {
+    if (r.type === 'inbound-rtp') stats.push({ id: r.id, kind: r.kind, ssrc: r.ssrc, mid: r.mid, trackIdentifier: r.trackIdentifier,
+      packetsReceived: r.packetsReceived, framesDecoded: r.framesDecoded, pliCount: r.pliCount, firCount: r.firCount, nackCount: r.nackCount });
+  });
+  return { remote: sub.pc.remoteDescription && sub.pc.remoteDescription.sdp, local: sub.pc.localDescription && sub.pc.localDescription.sdp,
+    signalingState: sub.pc.signalingState, stats,
+    transceivers: sub.pc.getTransceivers().map((x) => ({ mid: x.mid, dir: x.direction, cur: x.currentDirection, track: x.receiver.track.id })) };
+}
+
+// The speaker chosen in the device check plays the call: every <audio> a tile adds is
+// routed to it (where setSinkId exists; elsewhere the system's default output plays).
+function routeAudio(speakerId) {
+  if (!speakerId || typeof HTMLMediaElement.prototype.setSinkId !== 'function') return;
+  const grid = $('grid');
+  for (const el of grid.querySelectorAll('audio')) setSink(el, speakerId);
+  new MutationObserver((muts) => {
+    for (const m of muts) for (const n of m.addedNodes) {
+      if (n.nodeName === 'AUDIO') setSink(n, speakerId);
+      else if (n.querySelectorAll) for (const el of n.querySelectorAll('audio')) setSink(el, speakerId);
+    }
+  }).observe(grid, { childList: true, subtree: true });
 }
 
 async function main() {
@@ -130,12 +179,15 @@ async function main() {
   if (role === 'listener') { startCall(null, link.name); return; }
   if (!link.prejoin) {
     let stream = null;
-    try { stream = await openMedia(); } catch (e) { banner(t(`err_${e.kind === 'other' ? 'media_other' : e.kind || 'media_other'}`), null, 'error'); }
+    try { stream = await openMedia(); } catch (e) { mediaNotice = errorKey(e.kind); }
+    if (stream && stream.missing) mediaNotice = errorKey(stream.missing.kind, stream.missing.device);
+    if (mediaNotice) banner(t(mediaNotice), null, 'warn');
     startCall(stream, link.name);
     return;
   }
   view('prejoin');
   const r = await runPrejoin({ name: link.name, role });
+  routeAudio(r.speakerId);
   startCall(r.stream, r.name);
 }
 

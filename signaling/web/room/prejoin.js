@@ -3,7 +3,7 @@
 // is denied, no device exists or the camera is busy. Resolves with the chosen stream (or
 // null to join without media) and the typed name.
 
-import { openMedia, listDevices, levelMeter, playTestTone, stopStream } from './devices.js';
+import { openMedia, listDevices, levelMeter, playTestTone, stopStream, errorKey } from './devices.js';
 import { t, onLanguage } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
@@ -24,11 +24,17 @@ export function runPrejoin({ name, role }) {
       if (current && devs.some((d) => d.deviceId === current)) sel.value = current;
     };
 
-    const showError = (kind) => {
-      lastError = kind;
-      $('device-error').hidden = !kind;
-      if (kind) $('device-error-text').textContent = t(`err_${kind === 'other' ? 'media_other' : kind}`);
-      $('device-status').textContent = kind ? '' : t('devices_ok');
+    // err: null, or {kind, device} (device set when only the camera or only the
+    // microphone failed: the join button then says what the call will have).
+    const showError = (err) => {
+      lastError = err;
+      $('device-error').hidden = !err;
+      if (err) $('device-error-text').textContent = t(errorKey(err.kind, err.device));
+      $('device-status').textContent = err ? '' : t('devices_ok');
+      const key = !err ? 'join_button' : err.device === 'camera' ? 'join_audio_only' : err.device === 'mic' ? 'join_without_mic' : 'join_button';
+      $('join').dataset.i18n = key;
+      $('join').textContent = t(key);
+      $('join').hidden = !!err && !err.device; // nothing works: only "without camera and microphone"
     };
 
     const start = async () => {
@@ -38,9 +44,9 @@ export function runPrejoin({ name, role }) {
       $('device-status').textContent = t('checking_devices');
       try {
         stream = await openMedia({ cameraId: $('camera').value || undefined, micId: $('mic').value || undefined });
-        showError(null);
+        showError(stream.missing || null);
       } catch (e) {
-        showError(e.kind || 'other');
+        showError({ kind: e.kind || 'other' });
       }
       $('preview').srcObject = stream;
       $('preview-off').hidden = !!(stream && stream.getVideoTracks().length);

@@ -41,15 +41,18 @@ export function roomLink(k, room, role, { name, prejoin = false, relay = false, 
 }
 
 // Opens url in browser b (from tests/lib/browsers.mjs). Returns a page with .knName.
-export async function openRoom(b, url, { viewport = { width: 960, height: 600 }, locale = 'de-DE', label } = {}) {
+// init: a script (function) run in the page before its own scripts.
+export async function openRoom(b, url, { viewport = { width: 960, height: 600 }, locale = 'de-DE', label, init } = {}) {
   let page;
   if (b.name === 'chromium') {
     const ctx = await b.browser.newContext({ viewport, locale, ignoreHTTPSErrors: true });
     onCleanup(() => ctx.close().catch(() => {}));
+    if (init) await ctx.addInitScript(init);
     page = await ctx.newPage();
   } else {
     page = await b.browser.newPage();
     await page.setViewport(viewport);
+    if (init) await page.evaluateOnNewDocument(init);
   }
   page.knName = label || b.name;
   page.on('console', (m) => { const ty = typeof m.type === 'function' ? m.type() : m.type; if (ty === 'error') console.log(`[${page.knName} console] ${m.text()}`); });
