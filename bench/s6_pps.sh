@@ -9,8 +9,9 @@
 # KN_TARGETS="konsil janus" runs both). Publishers pace their video like a browser
 # (--pace 2.5: packets leave at 2.5 x the bitrate, kn-loadgen timer 1 ms), so a frame is
 # not one burst of ~42 packets (x K copies) in front of the server.
-# Usage: bench/s6_pps.sh [--out FILE] [--duration SEC] [--k K] [--kbps KBPS] [--verify N]
-#                        [--pace F] [P...]
+# --quick: 1 publisher x 2 subscribers for 3 s (CI smoke: tests/integration/test_bench_quick.sh).
+# Usage: bench/s6_pps.sh [--quick] [--out FILE] [--duration SEC] [--k K] [--kbps KBPS]
+#                        [--verify N] [--pace F] [P...]
 set -u
 KN_TARGETS=${KN_TARGETS:-konsil}
 . "$(dirname "$0")/lib.sh"
@@ -29,7 +30,8 @@ while [ $# -gt 0 ]; do
     --kbps) KBPS=$2; shift 2 ;;
     --verify) VERIFY=$2; shift 2 ;;
     --pace) PACE=$2; shift 2 ;;
-    -h|--help) sed -n 2,15p "$0" >&2; kn_usage_common; exit 2 ;;
+    --quick) DURATION=3; PS=1; K=2; KN_WARMUP=2; shift ;;
+    -h|--help) sed -n 2,17p "$0" >&2; kn_usage_common; exit 2 ;;
     *) PS="$*"; break ;;
     esac
 done

@@ -3,7 +3,8 @@
 # bench/s1_fanout.sh --quick (1 and 3 subscribers of a 3-layer simulcast publisher for
 # 3 s, konsil-sfu + konsil-signaling, then Janus when /usr/bin/janus is installed).
 # Asserts every run produced a result, every subscriber connected and completed frames,
-# loss < 5 %, the AEAD_AES_128_GCM profile and a server CPU/RSS reading. No timings.
+# loss < 5 %, the AEAD_AES_128_GCM profile and a server CPU/RSS reading. Then scenario 6's
+# --quick point (1 publisher x 2 subscribers, --verify-sample 8, paced). No timings.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=$(mktemp /tmp/kn-bench-quick.XXXXXX)
@@ -37,6 +38,26 @@ for r in lines:
                        (v, "server RSS read")):
         print(f"{'ok  ' if cond else 'FAIL'} {name}: {what}")
         ok &= cond
+sys.exit(0 if ok else 1)
+PY
+[ $? -eq 0 ] || { echo "FAIL test_bench_quick"; exit 1; }
+# Scenario 6's smoke variant: one noisy 12 Mbit/s layer, paced, subscribers decrypting 1 in 8.
+KN_BENCH_LOCK=none KN_TARGETS=konsil "$ROOT/bench/s6_pps.sh" --quick --out "$OUT" || { echo "FAIL: s6_pps.sh exit $?"; exit 1; }
+python3 - "$OUT" <<'PY'
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1]) if l.strip()][0]
+s = r.get("subscribers", {})
+checks = ((r["exit"] == 0 and "error" not in r, f"s6 quick: exit {r['exit']} {r.get('error', '')}"),
+          (s.get("connected") == s.get("count") == 2 and s.get("min_frames", 0) > 0,
+           f"s6 quick: {s.get('connected')}/{s.get('count')} connected, min {s.get('min_frames')} frames"),
+          (s.get("loss_pct", 100) < 5.0, f"s6 quick: loss {s.get('loss_pct', 100):.2f} % < 5 %"),
+          (r.get("verify_sample") == 8 and r.get("top_kbps") == 12000 and r.get("pace") == 2.5,
+           f"s6 quick: verify_sample {r.get('verify_sample')}, top_kbps {r.get('top_kbps')}, pace {r.get('pace')}"),
+          (s.get("latency_samples", 0) > 0, f"s6 quick: {s.get('latency_samples')} latency samples from decrypted packets"))
+ok = True
+for cond, what in checks:
+    print(f"{'ok  ' if cond else 'FAIL'} {what}")
+    ok &= cond
 print("PASS test_bench_quick" if ok else "FAIL test_bench_quick")
 sys.exit(0 if ok else 1)
 PY
