@@ -32,6 +32,7 @@ const PHONE = { width: 390, height: 844 };
 const NAME_A = 'Erika Mustermann-Quendel';
 const NAME_B = 'Jonas Beispielmann-Ruhl';
 const PASSWORD = 'correct horse battery';
+const CHAT_P2P = 'Hallo, können Sie mich hören? (noch zu zweit)';
 const CHAT_A = 'Guten Tag, ich habe die Befunde vom Hausarzt dabei.';
 const CHAT_HOST = 'Danke, schicken Sie mir die Datei bitte hier im Chat.';
 const FILE_A = 'befund-hausarzt-2026.bin';
@@ -237,6 +238,12 @@ runTest('workflow_patient', 240, async () => {
   // The host's room page learns A's name from the data channel, not from the server.
   await hostRoom.waitForFunction((n) => document.body.textContent.includes(n), NAME_A, { timeout: 30000 });
   check(true, "host's room page shows the patient's typed name (received peer-to-peer)");
+  await chatSend(a, CHAT_P2P); // two in the room: the P2P link's data channel
+  await chatHas(hostRoom, CHAT_P2P);
+  await chatSend(hostRoom, 'Ja, sehr gut.');
+  await chatHas(a, 'Ja, sehr gut.');
+  check(true, 'P2P mode: chat both ways between patient A and the host');
+  await a.click('#chat-close');
   await sleep(1500);
   await shot(a, 'workflow-room-desktop');
 
@@ -342,7 +349,7 @@ runTest('workflow_patient', 240, async () => {
   let db = Buffer.alloc(0);
   for (const f of readdirSync(k.stateDir).filter((n) => n.startsWith('konsil.db'))) db = Buffer.concat([db, readFileSync(join(k.stateDir, f))]);
   const log = readFileSync(k.logFile);
-  for (const n of [NAME_A, NAME_B, 'Mustermann', 'Beispielmann', 'Abgewiesen', CHAT_A, CHAT_HOST, FILE_A, FILE_HOST, 'Befunde', 'uebungsplan']) {
+  for (const n of [NAME_A, NAME_B, 'Mustermann', 'Beispielmann', 'Abgewiesen', CHAT_P2P, CHAT_A, CHAT_HOST, FILE_A, FILE_HOST, 'Befunde', 'uebungsplan']) {
     check(db.length > 0 && !db.includes(n), `SQLite files (${db.length} bytes) do not contain "${n}"`);
     check(!log.includes(n), `server log (${log.length} bytes) does not contain "${n}"`);
     check(!wsSent.some((f) => f.payload.includes(n)), `no WebSocket frame the pages sent (${wsSent.length}) contains "${n}"`);
