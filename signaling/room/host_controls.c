@@ -115,7 +115,8 @@ int kn_hostctl_on_kick(struct kn_hub *h, kn_wsconn *c, const kn_wsmsg *m) {
     kn_part *t = other(c->room, c->part, m->target, &rc);
     if (t == NULL)
         return rc;
-    kn_hostctl_ban(&h->hostctl, t); /* its join token stops working; the resume token goes with it */
+    /* its join token stops working; the resume token goes with its place */
+    kn_hostctl_ban(&h->hostctl, t);
     if (t->conn != NULL)
         kn_hostctl_send_removed(t->conn, -1, "kicked");
     KN_LOG_INFO("rooms", "%s kicked %s from room %s", c->part->id, t->id, c->room->name);
@@ -128,8 +129,7 @@ int kn_hostctl_on_mute(struct kn_hub *h, kn_wsconn *c, const kn_wsmsg *m) {
     int rc = kn_hostctl_mute(c->room, c->part, m->target);
     if (rc != 0)
         return rc;
-    KN_LOG_INFO("rooms", "%s asked %s to mute in room %s", c->part->id, m->target,
-                c->room->name);
+    KN_LOG_INFO("rooms", "%s asked %s to mute in room %s", c->part->id, m->target, c->room->name);
     (void)h;
     reply(c, "mute-requested", m->id, m->target);
     return 0;

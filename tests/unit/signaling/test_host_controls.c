@@ -61,9 +61,8 @@ static int reset(void **state) {
 
 static kn_part *join(kn_room *r, kn_role role, int k) {
     kn_part *p;
-    assert_int_equal(kn_room_join(r, role, NULL, KN_WSMSG_UNSET, KN_WSMSG_UNSET, &conn_dummy[k],
-                                  -1, 0, &p),
-                     0);
+    assert_int_equal(
+        kn_room_join(r, role, NULL, KN_WSMSG_UNSET, KN_WSMSG_UNSET, &conn_dummy[k], -1, 0, &p), 0);
     return p;
 }
 
@@ -136,7 +135,8 @@ static void ban_until_token_expiry(void **state) {
     assert_true(kn_hostctl_banned(&hc, tok, 1000));
     assert_true(kn_hostctl_banned(&hc, tok, 4999));
     assert_false(kn_hostctl_banned(&hc, tok, 5000)); /* the token has expired by then anyway */
-    assert_false(kn_hostctl_banned(&hc, "eyJhbGciOiJIUzI1NiJ9.eyJyb29tIjoicjEifQ.c2lnbmF0dXJm", 1000));
+    assert_false(
+        kn_hostctl_banned(&hc, "eyJhbGciOiJIUzI1NiJ9.eyJyb29tIjoicjEifQ.c2lnbmF0dXJm", 1000));
     /* a full list drops the ban that ends soonest */
     for (int64_t i = 0; i < KN_HOSTCTL_MAX_BANS; i++) {
         char t[32];
@@ -156,7 +156,8 @@ static void ban_until_token_expiry(void **state) {
 static void messages_parse(void **state) {
     kn_wsmsg m;
     (void)state;
-    static const char ok[] = "{\"type\":\"mute-request\",\"id\":7,\"participant_id\":\"p0123abcd\"}";
+    static const char ok[] =
+        "{\"type\":\"mute-request\",\"id\":7,\"participant_id\":\"p0123abcd\"}";
     assert_int_equal(kn_wsmsg_parse((const uint8_t *)ok, strlen(ok), &m), 0);
     assert_int_equal(m.type, KN_WSMSG_MUTE_REQUEST);
     assert_string_equal(m.target, "p0123abcd");
