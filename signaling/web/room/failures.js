@@ -4,7 +4,7 @@
 // P2P link while it carries media, the SFU publish and subscribe connections) that has
 // not been connected for CONNECT_FAIL_MS means every path failed (UDP, TURN over UDP/TCP,
 // the SFU's ICE-TCP): the page then says so with guidance for firewalled networks and a
-// retry, while the connections keep trying in the background.
+// retry (a fresh join, main.js), while the connections keep trying in the background.
 
 import { addTexts } from './i18n.js';
 
@@ -18,7 +18,7 @@ addTexts({
     err_notfound_mic: 'Es wurde kein Mikrofon gefunden. Schließen Sie ein Headset an und wählen Sie „Erneut versuchen“ – oder treten Sie ohne Mikrofon bei.',
     join_audio_only: 'Nur mit Mikrofon beitreten',
     join_without_mic: 'Ohne Mikrofon beitreten',
-    err_connect_failed: 'Verbindung nicht möglich: Bild und Ton kommen nicht durch. Vermutlich blockiert eine Firewall (z. B. im Praxis-, Klinik- oder Firmennetz) die Videoverbindung. Bitten Sie Ihre IT, ausgehende Verbindungen zu {host} über UDP und TCP (Port 443) zu erlauben, oder wechseln Sie in ein anderes Netz (z. B. mobiles Internet).',
+    err_connect_failed: 'Verbindung nicht möglich: Bild und Ton kommen nicht durch. Vermutlich blockiert eine Firewall (z. B. im Praxis-, Klinik- oder Firmennetz) die Videoverbindung. Bitten Sie Ihre IT, ausgehende Verbindungen zu {host} über UDP und TCP (Ports 443 und 3478) zu erlauben, oder wechseln Sie in ein anderes Netz (z. B. mobiles Internet).',
     connect_retry: 'Erneut versuchen',
   },
   en: {
@@ -28,37 +28,34 @@ addTexts({
     err_notfound_mic: 'No microphone was found. Connect a headset and choose "Try again" – or join without the microphone.',
     join_audio_only: 'Join with microphone only',
     join_without_mic: 'Join without microphone',
-    err_connect_failed: 'Connection not possible: picture and sound do not get through. A firewall (for example in a practice, clinic or company network) probably blocks the video connection. Ask your IT to allow outgoing connections to {host} over UDP and TCP (port 443), or switch to another network (for example mobile internet).',
+    err_connect_failed: 'Connection not possible: picture and sound do not get through. A firewall (for example in a practice, clinic or company network) probably blocks the video connection. Ask your IT to allow outgoing connections to {host} over UDP and TCP (ports 443 and 3478), or switch to another network (for example mobile internet).',
     connect_retry: 'Try again',
   },
 });
 
-// The media connections the call needs right now: [{pc, retry()}].
+// The media connections the call needs right now: [{pc}].
 function mediaConnections(call) {
   const out = [];
   if (!call || !call.self || call.self.role === 'listener') return out;
   if (call.mode.mode === 'p2p' && call.mode.peer) {
     const p = call.peers.get(call.mode.peer);
-    if (p && p.link && !p.link.closed) out.push({ pc: p.link.pc, retry: () => p.link.restart() });
+    if (p && p.link && !p.link.closed) out.push({ pc: p.link.pc });
   } else if (call.mode.mode === 'sfu') {
-    if (call.publisher) out.push({ pc: call.publisher.pc, retry: null });
-    if (call.subscriber) out.push({ pc: call.subscriber.pc, retry: null });
+    if (call.publisher) out.push({ pc: call.publisher.pc });
+    if (call.subscriber) out.push({ pc: call.subscriber.pc });
   }
   return out;
 }
 
 // Calls onChange(true) once a needed media connection has been unconnected for
-// CONNECT_FAIL_MS, onChange(false) when all are connected again. retry() restarts ICE
-// on the P2P link; returns false when only a new join can help (SFU connections).
+// CONNECT_FAIL_MS, onChange(false) when all are connected again.
 export function watchConnectivity(getCall, onChange, { failMs = CONNECT_FAIL_MS } = {}) {
   const since = new WeakMap(); // pc -> time it was last connected (or first seen)
   let failing = false;
-  let current = [];
   const tick = () => {
     const now = Date.now();
-    current = mediaConnections(getCall());
     let bad = false;
-    for (const { pc } of current) {
+    for (const { pc } of mediaConnections(getCall())) {
       const s = pc.connectionState;
       if (s === 'connected' || !since.has(pc)) since.set(pc, now);
       if (s !== 'connected' && s !== 'closed' && now - since.get(pc) >= failMs) bad = true;
@@ -69,11 +66,5 @@ export function watchConnectivity(getCall, onChange, { failMs = CONNECT_FAIL_MS 
   return {
     stop: () => clearInterval(timer),
     failing: () => failing,
-    retry() {
-      const r = current.filter((c) => c.pc.connectionState !== 'connected');
-      if (!r.length || r.some((c) => !c.retry)) return false;
-      for (const c of r) { since.set(c.pc, Date.now()); c.retry(); }
-      return true;
-    },
   };
 }

@@ -25,7 +25,11 @@ function view(name) {
   if (name !== 'call') $('chat').hidden = true;
 }
 
-function banner(text, action, kind = 'warn') {
+// text: a string, or {key, vars} for a text that follows a language switch.
+let bannerSpec = null;
+function banner(spec, action, kind = 'warn') {
+  bannerSpec = spec && typeof spec === 'object' ? { spec, action, kind } : null;
+  const text = bannerSpec ? t(spec.key, spec.vars) : spec;
   $('banner').hidden = !text;
   $('banner').dataset.kind = kind;
   $('banner-text').textContent = text || '';
@@ -50,8 +54,8 @@ let mediaNotice = null; // a camera/microphone failure on a direct join (prejoin
 
 // The banner when the socket is open: a failed media connection, else the device notice.
 function settledBanner() {
-  if (conn && conn.failing()) banner(t('err_connect_failed', { host: window.location.hostname }), connectRetry, 'error');
-  else if (mediaNotice) banner(t(mediaNotice), null, 'warn');
+  if (conn && conn.failing()) banner({ key: 'err_connect_failed', vars: { host: window.location.hostname } }, connectRetry, 'error');
+  else if (mediaNotice) banner({ key: mediaNotice }, null, 'warn');
   else banner(null);
 }
 
@@ -90,9 +94,13 @@ function controls(local) {
   paint();
 }
 
-// "Try again" under the connection failure: an ICE restart of the P2P link, else a new
-// join (the SFU connections are made anew by the server for a fresh participant).
-const connectRetry = { get label() { return t('connect_retry'); }, run: () => { if (!conn.retry()) rejoin.run(); } };
+const reconnectNow = { get label() { return t('reconnect_now'); }, run: () => sig && sig.reconnectNow() };
+
+// "Try again" under the connection failure: leave and join afresh, so every connection
+// is new and gathers its candidates again (the P2P link's own ICE restarts keep running
+// in the background; a restart after a failure where no path ever worked brought up ICE
+// but no media from the offerer in test_room_failure_ice).
+const connectRetry = { get label() { return t('connect_retry'); }, run: () => { if (call) call.leave(); rejoin.run(); } };
 
 function wsUrl() {
   const scheme = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -115,9 +123,9 @@ function startCall(stream, name) {
     const s = ev.detail.status;
     document.body.dataset.sig = s;
     if (s === 'open') settledBanner();
-    else if (s === 'reconnecting') banner(t('reconnecting'), { label: t('reconnect_now'), run: () => sig.reconnectNow() });
-    else if (s === 'unreachable') banner(t('err_unreachable'), { label: t('reconnect_now'), run: () => sig.reconnectNow() }, 'error');
-    else if (s === 'closed' && document.body.dataset.view !== 'message') banner(t('err_session_lost'), rejoin, 'error');
+    else if (s === 'reconnecting') banner({ key: 'reconnecting' }, reconnectNow);
+    else if (s === 'unreachable') banner({ key: 'err_unreachable' }, reconnectNow, 'error');
+    else if (s === 'closed' && document.body.dataset.view !== 'message') banner({ key: 'err_session_lost' }, rejoin, 'error');
   });
   sig.addEventListener('fatal', (ev) => {
     const m = ev.detail;
@@ -173,6 +181,7 @@ async function main() {
   document.documentElement.lang = language();
   apply(document);
   $('lang').onclick = () => setLanguage(language() === 'de' ? 'en' : 'de');
+  onLanguage(() => { if (bannerSpec && !$('banner').hidden) banner(bannerSpec.spec, bannerSpec.action, bannerSpec.kind); });
   hideFragment();
   if (!link.token) { message(t('title'), t('err_no_token')); return; }
   const role = link.claims && link.claims.role;
@@ -181,7 +190,7 @@ async function main() {
     let stream = null;
     try { stream = await openMedia(); } catch (e) { mediaNotice = errorKey(e.kind); }
     if (stream && stream.missing) mediaNotice = errorKey(stream.missing.kind, stream.missing.device);
-    if (mediaNotice) banner(t(mediaNotice), null, 'warn');
+    if (mediaNotice) banner({ key: mediaNotice }, null, 'warn');
     startCall(stream, link.name);
     return;
   }
