@@ -265,6 +265,7 @@ static void shutdown_server(server *s) {
     s->ops.hub = NULL;
     s->ops.whip = NULL;
     s->ops.n_sfus = 0;
+    s->ops.pool = NULL;
     if (s->pool)
         kn_sfupool_stop(s->pool, on_pool_stopped, s); /* fails pending requests first */
     s->ctl = NULL;
@@ -467,6 +468,7 @@ static int start_server(server *s) {
                         s->cfg.tls_key, &s->hub};
     s->ops.hub = &s->hub;
     s->ops.whip = &s->whip;
+    s->ops.pool = s->pool;
     s->ops.n_sfus = kn_sfupool_size(s->pool);
     for (unsigned i = 0; i < s->ops.n_sfus && i < KN_OPS_MAX_SFUS; i++)
         s->ops.sfus[i] = kn_sfupool_ctl(s->pool, i);

@@ -26,7 +26,7 @@ struct kn_sfuchild {
     uv_process_t proc;
     uv_timer_t restart, kill;
     bool running, proc_open, stopping;
-    unsigned backoff_ms, open_handles;
+    unsigned backoff_ms, open_handles, starts;
     uint64_t started_ms;
     char exe[512], port[8], ip[64], control[600];
     void (*done)(void *arg);
@@ -106,6 +106,7 @@ static void spawn(kn_sfuchild *s) {
         return;
     }
     s->running = true;
+    s->starts++;
     KN_LOG_INFO("sfu-child", "started konsil-sfu pid %d (port %s, control %s)", s->proc.pid,
                 s->port, s->control);
 }
@@ -136,6 +137,10 @@ int kn_sfuchild_start(uv_loop_t *loop, const kn_sfuchild_opts *opts, kn_sfuchild
 
 int kn_sfuchild_pid(const kn_sfuchild *s) {
     return s->running ? s->proc.pid : 0;
+}
+
+unsigned kn_sfuchild_restarts(const kn_sfuchild *s) {
+    return s->starts > 0 ? s->starts - 1 : 0;
 }
 
 void kn_sfuchild_restart(kn_sfuchild *s) {

@@ -26,6 +26,9 @@ int kn_sfuchild_start(uv_loop_t *loop, const kn_sfuchild_opts *opts, kn_sfuchild
 /* PID of the running child, or 0. */
 int kn_sfuchild_pid(const kn_sfuchild *s);
 
+/* Successful spawns after the first one (crash restarts and kn_sfuchild_restart). */
+unsigned kn_sfuchild_restarts(const kn_sfuchild *s);
+
 /* Kills a running child (SIGKILL) so that it is restarted like after a crash:
  * used when its control connection was lost while it still ran, since its rooms
  * are then gone from signaling's view. No-op when it is not running. */

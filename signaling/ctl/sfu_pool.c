@@ -81,6 +81,23 @@ int kn_sfupool_pid(const kn_sfupool *p, unsigned member) {
     return member < p->n && p->m[member].child ? kn_sfuchild_pid(p->m[member].child) : 0;
 }
 
+unsigned kn_sfupool_restarts(const kn_sfupool *p, unsigned member) {
+    return member < p->n && p->m[member].child ? kn_sfuchild_restarts(p->m[member].child) : 0;
+}
+
+kn_sfupool_load kn_sfupool_load_of(const kn_sfupool *p, unsigned member) {
+    kn_sfupool_load l = {0};
+    if (member < p->n) {
+        l = p->m[member].load;
+        l.up = !p->closing && p->m[member].ctl != NULL && kn_sfuctl_up(p->m[member].ctl);
+    }
+    return l;
+}
+
+bool kn_sfupool_own(const kn_sfupool *p) {
+    return p->n > 0 && p->m[0].child != NULL;
+}
+
 const char *kn_sfupool_address(const kn_sfupool *p, unsigned member) {
     return member < p->n ? p->m[member].address : "";
 }

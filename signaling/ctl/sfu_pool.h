@@ -62,6 +62,16 @@ kn_sfuctl *kn_sfupool_ctl(kn_sfupool *p, unsigned member);
 /* PID of the member's own child, or 0 (remote member, or not running). */
 int kn_sfupool_pid(const kn_sfupool *p, unsigned member);
 
+/* Restarts of the member's own child since the pool started (0 for a remote member). */
+unsigned kn_sfupool_restarts(const kn_sfupool *p, unsigned member);
+
+/* The member's placement load (participants and rooms signaling placed on it) and
+ * whether its control link is up. */
+kn_sfupool_load kn_sfupool_load_of(const kn_sfupool *p, unsigned member);
+
+/* True when the members are own children (not KONSIL_SFU remote SFUs). */
+bool kn_sfupool_own(const kn_sfupool *p);
+
 /* The member's control address ("unix:/..." or "tcp:..."). */
 const char *kn_sfupool_address(const kn_sfupool *p, unsigned member);
 

@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "ctl/sfu_pool.h"
 #include "obs/counters.h"
 #include "room/hub.h"
 #include "whip/whip.h"
@@ -167,6 +168,46 @@ static void render_sfu_up(const kn_ops *o, json_t *const *res, kn_prom *p) {
     }
 }
 
+/* The pool as signaling sees it: placement load per member, and for own
+ * children the PID and restart count (a remote SFU has neither). */
+static void render_pool(const kn_ops *o, kn_prom *p) {
+    char idx[16], pid[16];
+    unsigned n = o->pool != NULL ? kn_sfupool_size(o->pool) : 0;
+    if (n > o->n_sfus)
+        n = o->n_sfus;
+    kn_prom_family(p, "konsil_sfu_placement_rooms", "gauge",
+                   "Rooms signaling placed on the SFU process (placement load).");
+    kn_prom_family(p, "konsil_sfu_placement_participants", "gauge",
+                   "Room participants signaling placed on the SFU process (placement load).");
+    for (unsigned i = 0; i < n; i++) {
+        kn_sfupool_load l = kn_sfupool_load_of(o->pool, i);
+        sfu_label(i, idx, sizeof(idx));
+        const char *lab[] = {"sfu", idx, NULL};
+        kn_prom_sample(p, "konsil_sfu_placement_rooms", lab, l.rooms);
+        kn_prom_sample(p, "konsil_sfu_placement_participants", lab, l.parts);
+    }
+    if (n == 0 || !kn_sfupool_own(o->pool))
+        return;
+    kn_prom_family(p, "konsil_sfu_process_info", "gauge",
+                   "1 per running konsil-sfu child, labelled with its PID.");
+    for (unsigned i = 0; i < n; i++) {
+        int child = kn_sfupool_pid(o->pool, i);
+        if (child <= 0)
+            continue;
+        sfu_label(i, idx, sizeof(idx));
+        snprintf(pid, sizeof(pid), "%d", child);
+        const char *lab[] = {"sfu", idx, "pid", pid, NULL};
+        kn_prom_sample(p, "konsil_sfu_process_info", lab, 1);
+    }
+    kn_prom_family(p, "konsil_sfu_restarts_total", "counter",
+                   "Restarts of the konsil-sfu child (after a crash or a lost control link).");
+    for (unsigned i = 0; i < n; i++) {
+        sfu_label(i, idx, sizeof(idx));
+        const char *lab[] = {"sfu", idx, NULL};
+        kn_prom_sample(p, "konsil_sfu_restarts_total", lab, kn_sfupool_restarts(o->pool, i));
+    }
+}
+
 static void gauge(kn_prom *p, const char *name, const char *help, double v) {
     kn_prom_family(p, name, "gauge", help);
     kn_prom_sample(p, name, NULL, v);
@@ -257,6 +298,7 @@ void kn_metrics_render(const kn_ops *o, json_t *const *results, kn_prom *p) {
     render_counters(p);
     render_process(o, p);
     render_sfu_up(o, results, p);
+    render_pool(o, p);
     render_sfu_table(o, results, p);
     render_by_reason(o, results, p, "konsil_sfu_dropped_packets_total",
                      "Packets the SFU dropped, by reason.", "dropped", drop_reasons,

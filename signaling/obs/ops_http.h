@@ -26,6 +26,7 @@
 
 struct kn_hub;
 struct kn_whip;
+struct kn_sfupool;
 
 typedef struct kn_ops {
     uv_loop_t *loop;
@@ -33,6 +34,7 @@ typedef struct kn_ops {
     struct kn_whip *whip;             /* NULL: no WHIP sessions counted */
     kn_sfuctl *sfus[KN_OPS_MAX_SFUS]; /* index = the sfu label; NULL slots skipped */
     unsigned n_sfus;
+    const struct kn_sfupool *pool;    /* placement load, PIDs, restarts; NULL: not exported */
     bool draining;
     char metrics_token[256]; /* "" = loopback clients only */
     uint32_t scrape_timeout_ms;

@@ -9,17 +9,22 @@ robin). Then kill -9 of p3's process (PID from the placement log line): it is re
 with a new PID on the same port, p3 moves to a live process at once, its connected clients
 get sfu.closed publish/subscribe with reason sfu_lost, a guest that was reconnecting gets
 them after its resume, and the host's new sfu.publish is answered on the new process.
+/metrics shows the pool as ops see it: konsil_sfu_placement_rooms/_participants per
+process follow the placement, konsil_sfu_process_info carries each child's PID and
+konsil_sfu_restarts_total of the killed process goes 0 -> 1 with a new PID there.
 Reuses the WebSocket client of test_ws_protocol.py. Stops exactly the PIDs it started.
 """
 import os
 import re
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_ws_protocol as wsp  # noqa: E402  (its main() runs only as a script)
@@ -41,6 +46,24 @@ def placement(tmp, room):
 def member_pid(tmp, member):
     found = re.findall(rf"sfu {member} \(\S+, pid (\d+)\) up", log_text(tmp))
     return int(found[-1]) if found else None
+
+
+def pool_metrics(port):
+    """{(name, sfu): value} of the pool families in /metrics (loopback: no token needed),
+    plus ('pid', sfu) from konsil_sfu_process_info."""
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    with urllib.request.urlopen(f"https://127.0.0.1:{port}/metrics", context=ctx, timeout=5) as r:
+        text = r.read().decode()
+    out = {}
+    for name, sfu, rest, v in re.findall(r'^(konsil_sfu_(?:placement_rooms|placement_participants|restarts_total|'
+                                         r'process_info))\{sfu="(\d+)"([^}]*)\} (\S+)$', text, re.M):
+        out[(name, int(sfu))] = float(v)
+        pid = re.search(r'pid="(\d+)"', rest)
+        if pid:
+            out[("pid", int(sfu))] = int(pid.group(1))
+    return out
 
 
 def wait(what, fn, timeout=10):
@@ -79,11 +102,22 @@ def tests_placement(port, tmp):
         check(where and where[0] == i, f"{name} placed on sfu {i} (least loaded): {where}")
     for w in rooms.pop("p2")[0]:
         w.send({"v": 1, "type": "leave"})
-        w.close()
-    time.sleep(0.5)
+        w.drain(0.3)  # read up to the server's close: closing with unread data would reset the
+        w.close()     # connection, which can discard the leave (the participant is then held)
+    m = wait("sfu 1 empty in /metrics", lambda: (lambda m: m if m.get(("konsil_sfu_placement_rooms", 1)) == 0 and
+                                                  m.get(("konsil_sfu_placement_participants", 1)) == 0 else None)(
+        pool_metrics(port)), timeout=5)
+    check(m is not None, "/metrics: sfu 1 places no room and no participant after p2 ended")
     rooms["p4"] = room_of_three(port, tmp, "p4")
     where = wait("placement of p4", lambda: placement(tmp, "p4"))
     check(where and where[0] == 1, f"p4 placed on the idle sfu 1 after p2 ended (not round robin): {where}")
+    m = pool_metrics(port)
+    load = [(m.get(("konsil_sfu_placement_rooms", i)), m.get(("konsil_sfu_placement_participants", i)))
+            for i in range(3)]
+    check(load == [(1, 3), (1, 3), (1, 3)], f"/metrics placement load per process: rooms, participants {load}")
+    check([m.get(("konsil_sfu_restarts_total", i)) for i in range(3)] == [0, 0, 0] and
+          [m.get(("pid", i)) for i in range(3)] == [member_pid(tmp, i) for i in range(3)],
+          f"/metrics: no restarts yet, konsil_sfu_process_info carries each child's PID {m}")
     return rooms
 
 
@@ -109,6 +143,14 @@ def tests_crash(port, tmp, rooms):
     new = wait("restart", lambda: member_pid(tmp, member) if member_pid(tmp, member) != pid else None)
     check(new is not None and alive(new) and not alive(pid),
           f"sfu {member} restarted as pid {new} after {(time.time() - t0) * 1000:.0f} ms (old {pid} gone)")
+    m = pool_metrics(port)
+    check(m.get(("konsil_sfu_restarts_total", member)) == 1 and m.get(("pid", member)) == new and
+          m.get(("konsil_sfu_placement_rooms", member)) == 0 and
+          m.get(("konsil_sfu_placement_participants", member)) == 0 and m.get(("konsil_sfu_placement_rooms", 0)) == 2,
+          f"/metrics after the crash: sfu {member} restarts 1, pid {pid} -> {m.get(('pid', member))}, "
+          f"no load left there, p3 counted as a room on sfu 0 {m}")
+    check(all(m.get(("konsil_sfu_restarts_total", i)) == 0 for i in range(3) if i != member),
+          "/metrics: the other processes were not restarted")
     host.send({"v": 1, "type": "sfu.publish", "id": 7, "sdp": wsp.fixture("publish_offer.sdp")})
     check(host.until("sfu.publish.answer", timeout=10, id=7) is not None,
           "the host publishes again and is answered")
