@@ -56,7 +56,8 @@ export class Call extends EventTarget {
       case 'sfu.closed': return this.onSfuClosed(m);
       case 'active-speaker': return this.onActiveSpeaker(m);
       case 'mute-request': return this.onMuteRequest(m);
-      case 'error': if (!m.fatal && !m.handled && m.code !== 'rate_limited') this.ui.notice(t('err_generic', { msg: m.message || m.code })); return undefined;
+      // 'unavailable' for a relay or state message: the target is reconnecting (held place); transient, not the patient's business.
+      case 'error': if (!m.fatal && !m.handled && m.code !== 'rate_limited' && m.code !== 'unavailable') this.ui.notice(t('err_generic', { msg: m.message || m.code })); return undefined;
       default: return undefined;
     }
   }
