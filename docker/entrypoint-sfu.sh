@@ -27,6 +27,7 @@ set -- --port "$port" --announce-ip "$announce" --control "$control" "$@"
 [ -n "${KONSIL_CONSENT_TIMEOUT:-}" ] && set -- --consent-timeout "$KONSIL_CONSENT_TIMEOUT" "$@"
 [ -n "${KONSIL_LOG_LEVEL:-}" ] && set -- --log-level "$KONSIL_LOG_LEVEL" "$@"
 [ -n "${KONSIL_POOL_PACKETS:-}" ] && set -- --pool-packets "$KONSIL_POOL_PACKETS" "$@"
+[ -n "${KONSIL_SFU_CONFIG:-}" ] && set -- --config "$KONSIL_SFU_CONFIG" "$@" # SIGHUP re-reads it
 
 if [ -n "${KONSIL_SFU_SECRET_FILE:-}" ]; then
     [ -r "$KONSIL_SFU_SECRET_FILE" ] || die "cannot read KONSIL_SFU_SECRET_FILE $KONSIL_SFU_SECRET_FILE"

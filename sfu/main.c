@@ -1,7 +1,9 @@
 /*
  * main.c: konsil-sfu. Parses the command line, starts the worker (UDP + ICE-TCP
  * media port, DTLS context, packet pool) and the control API server on one
- * libuv loop, and on SIGINT/SIGTERM closes every handle and exits 0. A 1 s
+ * libuv loop, and on SIGINT/SIGTERM closes every handle and exits 0. SIGHUP
+ * re-reads the --config file (conf/sfu_conf.h) and applies its log level and
+ * format; nothing else changes and no peer is touched. A 1 s
  * timer samples the bandwidth estimates for the `metrics` method. With
  * --exit-with-parent the kernel sends that SIGTERM when the parent ends
  * (PR_SET_PDEATHSIG), so a child of konsil-signaling is never orphaned.
@@ -19,6 +21,7 @@
 #include "api/api.h"
 #include "api/api_metrics.h"
 #include "api/api_server.h"
+#include "conf/sfu_conf.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "router/transport.h"
@@ -32,13 +35,15 @@ typedef struct opts {
     long max_pub_bps; /* REMB cap toward publishers, 0 = none */
     bool exit_with_parent;
     const char *announce_ip, *bind_ip, *control, *secret_file;
-    kn_log_level level;
+    const char *config; /* --config FILE; NULL: none */
+    kn_log_level level; /* from flags, environment or default: used when the file has none */
     kn_log_format log_format;
 } opts;
 
 static kn_worker worker;
 static kn_api_server api;
-static uv_signal_t sigint, sigterm;
+static opts cfg;
+static uv_signal_t sigint, sigterm, sighup;
 static uv_timer_t shutdown_deadline, metrics_tick;
 
 #define SHUTDOWN_DEADLINE_MS 500 /* then any handle still open is logged and closed */
@@ -49,12 +54,15 @@ static void usage(FILE *f) {
                "                  [--consent-timeout SECONDS] [--pool-packets N]\n"
                "                  [--max-publisher-bitrate BPS]\n"
                "                  [--log-level error|warn|info|debug] [--log-format text|json]\n"
-               "                  [--exit-with-parent]\n"
+               "                  [--config FILE] [--exit-with-parent]\n"
                "                  [--help]\n"
                "  --bind-ip          media address (default: the announce IP when it is\n"
                "                     local, else 0.0.0.0)\n"
                "  --consent-timeout  close a peer with no valid STUN check for this long\n"
                "                     (RFC 7675 consent freshness; 1-300, default 30)\n"
+               "  --config FILE      KEY=VALUE file; its KONSIL_LOG_LEVEL and KONSIL_LOG_FORMAT\n"
+               "                     win over the flags and the environment, and SIGHUP\n"
+               "                     reads them again (other KONSIL_* keys are ignored)\n"
                "  --exit-with-parent end (SIGTERM) when the process that started us ends\n"
                "  --max-publisher-bitrate  REMB cap sent to every publisher (bit/s,\n"
                "                     100000-100000000; default: only what subscribers need)\n"
@@ -118,6 +126,8 @@ static int parse_args(int argc, char **argv, opts *o) {
             o->max_pub_bps = atol(v);
         else if (strcmp(a, "--control-secret-file") == 0)
             o->secret_file = v;
+        else if (strcmp(a, "--config") == 0)
+            o->config = v;
         else if (strcmp(a, "--log-level") == 0) {
             if (kn_log_level_parse(v, &o->level) != 0)
                 return -1;
@@ -212,12 +222,55 @@ static void on_metrics_tick(uv_timer_t *t) {
     kn_api_metrics_sample(&worker);
 }
 
+static void log_reload(const opts *o, kn_log_level level, kn_log_format format) {
+    KN_LOG_INFO("main", "reload: log level %s, format %s from %s", kn_log_level_name(level),
+                format == KN_LOG_JSON ? "json" : "text", o->config);
+}
+
+/* The log settings of the --config file over those of flags / environment.
+ * Returns 0, or the parser's error after telling why (stderr at start, the
+ * log on reload: then nothing changes). */
+static int apply_config(const opts *o, bool reload) {
+    kn_sfuconf c;
+    unsigned line;
+    const char *why = "";
+    if (o->config == NULL)
+        return 0;
+    int rc = kn_sfuconf_load(o->config, &c, &line, &why);
+    if (rc != 0 && !reload)
+        fprintf(stderr, "konsil-sfu: %s:%u: %s\n", o->config, line, why);
+    if (rc != 0 && reload)
+        KN_LOG_ERROR("main", "reload: %s:%u: %s; nothing changed", o->config, line, why);
+    if (rc != 0)
+        return rc;
+    kn_log_level level = c.has_level ? c.level : o->level;
+    kn_log_format format = c.has_format ? c.format : o->log_format;
+    if (reload && level < KN_LOG_INFO) /* said while info lines still print */
+        log_reload(o, level, format);
+    kn_log_set_level(level);
+    kn_log_set_format(format);
+    if (reload && level >= KN_LOG_INFO)
+        log_reload(o, level, format);
+    return 0;
+}
+
+static void on_sighup(uv_signal_t *s, int signum) {
+    (void)s;
+    (void)signum;
+    if (cfg.config == NULL) {
+        KN_LOG_INFO("main", "SIGHUP: no --config file, nothing to reload");
+        return;
+    }
+    apply_config(&cfg, true);
+}
+
 static void on_signal(uv_signal_t *s, int signum) {
     if (uv_is_closing((uv_handle_t *)&sigint))
         return; /* both signals came in one loop iteration */
     KN_LOG_INFO("main", "signal %d: shutting down", signum);
     uv_close((uv_handle_t *)&sigint, NULL);
     uv_close((uv_handle_t *)&sigterm, NULL);
+    uv_close((uv_handle_t *)&sighup, NULL);
     uv_close((uv_handle_t *)&metrics_tick, NULL);
     worker.api = NULL;
     kn_api_server_close(&api, NULL);
@@ -239,12 +292,17 @@ int main(int argc, char **argv) {
     }
     kn_log_set_level(o.level);
     kn_log_set_format(o.log_format);
+    if (apply_config(&o, false) != 0)
+        return 2;
+    cfg = o;
     /* Handlers first: PID 1 in a container ignores a SIGTERM without one (a
      * signal during start-up is handled once the loop runs). */
     uv_signal_init(loop, &sigint);
     uv_signal_init(loop, &sigterm);
     uv_signal_start(&sigint, on_signal, SIGINT);
     uv_signal_start(&sigterm, on_signal, SIGTERM);
+    uv_signal_init(loop, &sighup); /* also keeps SIGHUP from ending the process */
+    uv_signal_start(&sighup, on_sighup, SIGHUP);
     if (o.exit_with_parent && watch_parent() != 0)
         return 1;
     signal(SIGPIPE, SIG_IGN);
