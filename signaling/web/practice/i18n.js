@@ -21,6 +21,7 @@ const texts = {
     err_no_more: 'Keine weiteren Teilnehmer für diese Terminart möglich.', err_add: 'Fehler beim Hinzufügen.',
     issued_once: 'Nur jetzt sichtbar – bitte bei Bedarf weitergeben:', code: 'Code', link: 'Link',
     err_new: 'Termin ungültig (Datum, Uhrzeit, Dauer 5–480 min, Teilnehmer passend zur Art).',
+    draining: 'Der Server wird gerade aktualisiert: laufende Sprechstunden gehen weiter, neue können erst in einigen Minuten beginnen.',
   },
   en: {
     title: 'Practice', lang_switch: 'Deutsch', logout: 'Log out', logout_all: 'Log out everywhere',
@@ -40,6 +41,7 @@ const texts = {
     err_no_more: 'No more participants possible for this type of appointment.', err_add: 'Could not add the participant.',
     issued_once: 'Shown only now – pass on if needed:', code: 'Code', link: 'Link',
     err_new: 'Invalid appointment (date, time, duration 5–480 min, participants matching the type).',
+    draining: 'The server is being updated: running consultations continue, new ones can start only in a few minutes.',
   },
 };
 
