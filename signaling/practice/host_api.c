@@ -480,7 +480,8 @@ static void waiting_list(kn_practice *p, kn_http_req *r, const kn_host *h, json_
                             "waiting_s", (json_int_t)(now - x->since_s), "position",
                             (int)kn_waiting_position(&p->wait, x)));
     }
-    kn_practice_json(r, 200, json_pack("{s:o}", "waiting", list));
+    kn_practice_json(r, 200, json_pack("{s:o, s:b}", "waiting", list, "draining",
+                                       kn_practice_draining(p)));
 }
 
 /* Starts the consultation record of x's appointment when it is not running. */
@@ -509,6 +510,10 @@ static void act(kn_practice *p, kn_http_req *r, const kn_host *h, json_t *body, 
     char token[1024];
     if (x == NULL || x->state == KN_WAIT_IN_ROOM) {
         kn_practice_error(r, 404, "not_waiting");
+        return;
+    }
+    if (to != KN_WAIT_REJECTED && kn_practice_refuses_room(p, x->appt_public)) {
+        kn_practice_error(r, 503, "draining");
         return;
     }
     if (to != KN_WAIT_REJECTED) {

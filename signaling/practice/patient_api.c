@@ -84,6 +84,10 @@ static void join(kn_practice *p, kn_http_req *r, json_t *body) {
         kn_practice_error(r, 500, "store");
         return;
     }
+    if (kn_practice_refuses_room(p, a.public_id)) { /* the code was right: not counted */
+        kn_practice_error(r, 503, "draining");
+        return;
+    }
     kn_wait_entry *x =
         kn_waiting_add(&p->wait, &inv, &a, time(NULL), kn_practice_now_ms(p));
     if (x == NULL) {

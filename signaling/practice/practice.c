@@ -16,9 +16,23 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "http/static_files.h"
+#include "room/hub.h"
 
 int64_t kn_practice_now_ms(const kn_practice *p) {
     return (int64_t)uv_now(p->loop);
+}
+
+bool kn_practice_draining(const kn_practice *p) {
+    return p->hub != NULL && p->hub->draining;
+}
+
+bool kn_practice_refuses_room(const kn_practice *p, const char *room) {
+    if (!kn_practice_draining(p))
+        return false;
+    for (const kn_room *r = p->hub->rooms; r != NULL; r = r->next)
+        if (strcmp(r->name, room) == 0)
+            return false;
+    return true;
 }
 
 void kn_practice_json(kn_http_req *r, int status, json_t *body) {

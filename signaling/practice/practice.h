@@ -87,6 +87,13 @@ void kn_practice_error(kn_http_req *r, int status, const char *code);
 /* Mints a room token (role host or guest) for `room`. Returns 0 or KN_E*. */
 int kn_practice_room_token(const kn_practice *p, const char *room, const char *role, char *out,
                            size_t cap);
+/* True while signaling drains (SIGTERM, docs/operations.md).
+ * kn_practice_refuses_room: draining and `room` (an appointment's public id)
+ * is not running, so a join of it would be refused: its patients get 503
+ * `draining` ("try again in a few minutes") and the host cannot call them in;
+ * running consultations continue. */
+bool kn_practice_draining(const kn_practice *p);
+bool kn_practice_refuses_room(const kn_practice *p, const char *room);
 /* Answers every held poll whose page has not seen the current version. */
 void kn_practice_wake(kn_practice *p);
 

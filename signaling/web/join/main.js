@@ -4,6 +4,8 @@
 // token. The page then opens /room/{room}#token=…&name=…&prejoin=0: the name stays in the
 // URL fragment, which browsers never send to the server. A reload resumes the waiting room:
 // ticket, name and code are kept in this tab's sessionStorage (never sent anywhere else).
+// While the server drains, joining a consultation that has not started says to try again in
+// a few minutes (503 draining).
 import { t, apply, current, setLang } from './i18n.js';
 import * as ring from './ring.js';
 
@@ -64,6 +66,7 @@ async function onStart(ev) {
   try {
     const r = await api('join', { invite, code: $('code').value });
     const errs = { 403: 'err_wrong_code', 429: 'err_too_many', 410: 'err_expired' };
+    if (r.status === 503 && r.body.error === 'draining') return error('err_draining');
     if (r.status !== 200) return error(errs[r.status] || 'err_network');
     state.ticket = r.body.ticket;
     save({ ticket: state.ticket, name: state.name, code: $('code').value });

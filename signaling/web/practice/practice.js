@@ -1,7 +1,9 @@
 // practice.js: the practice dashboard (see practice.html). Talks to /api with the session
 // cookie (HttpOnly, set by /api/login); every POST is JSON, which the server requires as
 // its CSRF rule. Refreshes the waiting room every 2 s. Shows invitation links and codes
-// once after creating an appointment (the server keeps only their MACs). German first,
+// once after creating an appointment (the server keeps only their MACs). While the server
+// drains (/api/waiting says draining) a notice says that new consultations start only in a
+// few minutes; calling a patient of one that is not running yet is refused (503 draining). German first,
 // English with the switch (i18n.js); the lists are redrawn on a switch.
 import { t, apply, setLanguage, language } from './i18n.js';
 
@@ -61,6 +63,7 @@ function since(s) {
 
 async function act(kind, invitee) {
   const r = await api(kind, { invitee });
+  if (r.status === 503 && r.body.error === 'draining') $('drain-notice').hidden = false;
   if (r.status === 200 && r.body.token)
     window.open(`/room/${encodeURIComponent(r.body.room)}#token=${r.body.token}&name=Praxis&prejoin=0`, `konsil-${r.body.room}`);
   load();
@@ -110,6 +113,7 @@ function showIssued(invitations, errorText) {
 async function load() {
   const [w, ap] = await Promise.all([api('waiting'), api('appointments')]);
   if (w.status === 200) {
+    $('drain-notice').hidden = !w.body.draining;
     $('waiting').tBodies[0].replaceChildren(...w.body.waiting.map(waitingRow));
     $('waiting-empty').hidden = w.body.waiting.length > 0;
   }
