@@ -106,7 +106,7 @@ runTest('room_failure_paths', 360, async () => {
   const busyC = await cameraBusy(chromium, k, true);
   const busyF = await cameraBusy(firefox, k, false);
   for (const p of [busyC, busyF]) await p.close();
-  const direct = await openRoom(chromium, roomLink(k, 'fail-dev2', 'guest', { name: 'C', lang: 'de' }), { label: 'chromium-busy-direct', init: busyDevices(['video']) });
+  const direct = await openRoom(chromium, roomLink(k, 'fail-dev', 'guest', { name: 'C', lang: 'de' }), { label: 'chromium-busy-direct', init: busyDevices(['video']) });
   direct.on('websocket', (ws) => ws.on('framereceived', (fr) => { if (/"error"/.test(fr.payload)) console.log(`[direct ws] ${fr.payload}`); }));
   await waitSnap(direct, (x) => x.sig === 'open', 15000, 'direct join');
   await sleep(500);
