@@ -88,7 +88,6 @@ runTest('room dynacast chromium', 300, async () => {
   const hs = await waitSnap(host, (s) => s.self && s.mode.mode === 'sfu' && s.publisher && s.publisher.state === 'connected', 45000, 'host publishes to the SFU');
   const hostId = hs.self.id;
   for (const p of [l1, l2]) await waitSnap(p, (s) => { const t = hostTile(hostId)(s); return t && t.height <= 90; }, 45000, `${p.knName} decodes the host's q layer`);
-  const tLow = Date.now();
   console.log(`both listeners at q (tiles < 200 px); host encodings ${JSON.stringify((await pubStats(host)).active)}`);
 
   // 1. h and f paused by the host's page
@@ -116,5 +115,4 @@ runTest('room dynacast chromium', 300, async () => {
   check(decoded !== null && decoded <= 10000, `listener-1 switches up to >= 180p within 10 s (${decoded} ms)`);
   check(p2.rid.h > 50 && p1.total < 0.6 * p2.total, `send rate while paused below 60 % of all layers (${p1.total} vs ${p2.total} kbit/s)`);
   check(l2tile && l2tile.height <= 90, 'listener-2 keeps the q layer');
-  check(tLow > 0, 'timeline recorded');
 });
