@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { runTest, check, sleep, startProcess, freeMediaPort, pidAlive, onCleanup } from '../lib/konsil.mjs';
+import { runTest, check, sleep, startProcess, freeMediaPort, pidAlive, onCleanup, controlClient } from '../lib/konsil.mjs';
 import { launchChromium, launchFirefox } from '../lib/browsers.mjs';
 import { chromiumWrapper } from '../lib/netns.mjs';
 import { udpBlockedNamespace } from './lib/room_netns.mjs';
@@ -72,9 +72,9 @@ runTest('room_udp_blocked', 300, async () => {
 async function diagnose(k, page) {
   const d = await page.evaluate(() => window.knRoom.subscriberDebug()).catch((e) => ({ error: String(e) }));
   console.log(`firefox subscriber: ${JSON.stringify(d, null, 1)}`);
-  const room = (/uses SFU room (\S+)/.exec(k.log()) || [])[1];
+  const [, room, sfuIndex] = /uses SFU room (\S+) on sfu (\d+)/.exec(k.log()) || [null, null, '0'];
   const ids = [...new Set([...k.log().matchAll(/(p[0-9a-f]{8}) joined room/g)].map((x) => x[1]))];
-  const ctl = await k.ctl();
+  const ctl = await controlClient(join(k.stateDir, `sfu-${sfuIndex}.sock`)); // the SFU process holding the room
   for (const id of ids) for (const peer of [`${id}.pub1`, `${id}.sub1`, `${id}.sub2`]) {
     const st = await ctl.request('peer.stats', { room, peer }).catch(() => null);
     if (st) console.log(`sfu ${peer}: ${JSON.stringify({ state: st.state, rx: st.rx, tx: st.tx, dropped: st.dropped, producers: st.producers, consumers: st.consumers })}`);
