@@ -1,19 +1,16 @@
 /*
  * api_metrics.c: the `metrics` method and its totals (api_metrics.h). Sums
  * live transports' kn_transport_stats and producers' losses with what the
- * hooks kept from departed ones; process CPU from getrusage, resident memory
- * from /proc/self/statm (procfs: answered from kernel memory, never waits on
- * a disk). Control plane on the media loop.
+ * hooks kept from departed ones; process CPU and resident memory from
+ * core/proc_usage.h. Control plane on the media loop.
  */
 #include "api/api_metrics.h"
 
-#include <stdio.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include "api/api_server.h"
 #include "bwe/bwe.h"
+#include "core/proc_usage.h"
 #include "router/producer.h"
 #include "router/room.h"
 #include "router/worker.h"
@@ -106,20 +103,10 @@ static void sum_live(kn_worker *w, const kn_api_totals *tot, kn_transport_stats 
 }
 
 static json_t *process_json(void) {
-    struct rusage ru;
-    long pages = 0, resident = 0;
-    double cpu = 0;
-    if (getrusage(RUSAGE_SELF, &ru) == 0)
-        cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
-              ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6;
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (f != NULL) {
-        if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
-            resident = 0;
-        fclose(f);
-    }
-    return json_pack("{s:f,s:I}", "cpu_seconds", cpu, "resident_bytes",
-                     (json_int_t)resident * (json_int_t)sysconf(_SC_PAGESIZE));
+    kn_proc_usage u;
+    kn_proc_usage_read(&u);
+    return json_pack("{s:f,s:I}", "cpu_seconds", u.cpu_seconds, "resident_bytes",
+                     (json_int_t)u.resident_bytes);
 }
 
 static json_t *dropped_json(const kn_worker *w, const kn_transport_stats *s) {

@@ -7,9 +7,8 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
+#include "core/proc_usage.h"
 #include "ctl/sfu_pool.h"
 #include "obs/counters.h"
 #include "room/hub.h"
@@ -266,21 +265,12 @@ static void render_counters(kn_prom *p) {
 }
 
 static void render_process(const kn_ops *o, kn_prom *p) {
-    struct rusage ru;
-    long pages = 0, resident = 0;
-    double cpu = 0;
-    if (getrusage(RUSAGE_SELF, &ru) == 0)
-        cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
-              ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6;
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (f != NULL) {
-        if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
-            resident = 0;
-        fclose(f);
-    }
-    counter(p, "process_cpu_seconds_total", "User and system CPU time of konsil-signaling.", cpu);
+    kn_proc_usage u;
+    kn_proc_usage_read(&u);
+    counter(p, "process_cpu_seconds_total", "User and system CPU time of konsil-signaling.",
+            u.cpu_seconds);
     gauge(p, "process_resident_memory_bytes", "Resident memory of konsil-signaling.",
-          (double)resident * (double)sysconf(_SC_PAGESIZE));
+          (double)u.resident_bytes);
     gauge(p, "process_start_time_seconds", "Start time of konsil-signaling (Unix seconds).",
           (double)o->start_time_s);
 }
