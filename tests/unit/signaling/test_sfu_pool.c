@@ -99,51 +99,73 @@ static void stopped(void *arg) {
     (*(int *)arg)++;
 }
 
-static void start_refuses(void **state) {
-    (void)state;
+/* A loop and hooks for pool starts; finish() runs the loop until every stop
+ * has called back and checks the loop closes with nothing left open. */
+typedef struct pool_env {
     uv_loop_t loop;
+    kn_sfupool_hooks hooks;
+    int stops, done;
+} pool_env;
+
+static void env_init(pool_env *e) {
+    memset(e, 0, sizeof(*e));
+    e->hooks = (kn_sfupool_hooks){no_hooks_event, no_hooks_state, NULL};
+    uv_loop_init(&e->loop);
+}
+
+static void env_stop(pool_env *e, kn_sfupool *p) {
+    kn_sfupool_stop(p, stopped, &e->done);
+    e->stops++;
+}
+
+static void env_finish(pool_env *e) {
+    uv_run(&e->loop, UV_RUN_DEFAULT);
+    assert_int_equal(e->done, e->stops);
+    assert_int_equal(uv_loop_close(&e->loop), 0);
+}
+
+/* Starts with o, which must be refused, and stops the half-built pool; returns why. */
+static const char *refused(pool_env *e, const kn_sfupool_opts *o) {
     kn_sfupool *p;
     const char *why = NULL;
-    int done = 0;
-    kn_sfupool_hooks h = {no_hooks_event, no_hooks_state, NULL};
-    uv_loop_init(&loop);
+    assert_int_equal(kn_sfupool_start(&e->loop, o, &e->hooks, &p, &why), KN_EINVAL);
+    env_stop(e, p);
+    return why;
+}
+
+static void start_refuses(void **state) {
+    (void)state;
+    pool_env e;
+    env_init(&e);
     /* 4 own processes from port 65534: 65534..65537 */
     kn_sfupool_opts o = {"", "", 4, "/nonexistent/konsil-sfu", "/tmp", 65534, "127.0.0.1"};
-    assert_int_equal(kn_sfupool_start(&loop, &o, &h, &p, &why), KN_EINVAL);
-    assert_non_null(strstr(why, "65535"));
-    kn_sfupool_stop(p, stopped, &done);
+    assert_non_null(strstr(refused(&e, &o), "65535"));
     /* a remote list with a bad entry */
     kn_sfupool_opts r = {"unix:/tmp/kn-a.sock,,tcp:127.0.0.1:7000", "", 0, NULL, NULL, 0, NULL};
-    assert_int_equal(kn_sfupool_start(&loop, &r, &h, &p, &why), KN_EINVAL);
-    kn_sfupool_stop(p, stopped, &done);
+    refused(&e, &r);
     kn_sfupool_opts bad = {"tcp:nohost", "", 0, NULL, NULL, 0, NULL};
-    assert_int_equal(kn_sfupool_start(&loop, &bad, &h, &p, &why), KN_EINVAL);
-    kn_sfupool_stop(p, stopped, &done);
-    uv_run(&loop, UV_RUN_DEFAULT);
-    assert_int_equal(done, 3);
-    assert_int_equal(uv_loop_close(&loop), 0);
+    refused(&e, &bad);
+    env_finish(&e);
+    assert_int_equal(e.done, 3);
 }
 
 /* A remote list of two unreachable unix sockets: two members, none up, so no placement. */
 static void remote_list(void **state) {
     (void)state;
-    uv_loop_t loop;
+    pool_env e;
     kn_sfupool *p;
     const char *why = NULL;
-    int done = 0;
-    kn_sfupool_hooks h = {no_hooks_event, no_hooks_state, NULL};
-    uv_loop_init(&loop);
+    env_init(&e);
     kn_sfupool_opts r = {
         "unix:/nonexistent/a.sock,unix:/nonexistent/b.sock", "", 0, NULL, NULL, 0, NULL};
-    assert_int_equal(kn_sfupool_start(&loop, &r, &h, &p, &why), 0);
+    assert_int_equal(kn_sfupool_start(&e.loop, &r, &e.hooks, &p, &why), 0);
     assert_int_equal(kn_sfupool_size(p), 2);
     assert_string_equal(kn_sfupool_address(p, 1), "unix:/nonexistent/b.sock");
     assert_int_equal(kn_sfupool_pid(p, 0), 0);
     assert_int_equal(kn_sfupool_place(p), -1);
-    kn_sfupool_stop(p, stopped, &done);
-    uv_run(&loop, UV_RUN_DEFAULT);
-    assert_int_equal(done, 1);
-    assert_int_equal(uv_loop_close(&loop), 0);
+    env_stop(&e, p);
+    env_finish(&e);
+    assert_int_equal(e.done, 1);
 }
 
 static void auto_processes(void **state) {
