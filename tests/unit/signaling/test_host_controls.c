@@ -17,69 +17,16 @@
 #include "core/err.h"
 #include "room/host_controls.h"
 #include "room/room.h"
+#include "signaling/room_capture.h"
 #include "ws/ws_msg.h"
-
-typedef struct sent {
-    const kn_part *to;
-    json_t *msg;
-} sent;
-
-static sent log_[64];
-static unsigned n_log;
-static int conn_dummy[8];
-
-static void op_send(void *ctx, kn_part *p, json_t *msg) {
-    (void)ctx;
-    assert_true(n_log < 64);
-    log_[n_log].to = p;
-    log_[n_log++].msg = msg;
-}
-static json_t *op_ice(void *ctx, const kn_part *p) {
-    (void)ctx;
-    (void)p;
-    return json_array();
-}
-static void op_teardown(void *ctx, kn_room *r) {
-    (void)ctx;
-    (void)r;
-}
-static void op_gone(void *ctx, kn_part *p) {
-    (void)ctx;
-    p->conn = NULL;
-}
-
-static const kn_room_ops ops = {op_send, op_ice, op_teardown, op_gone, NULL};
-static const kn_room_cfg cfg = {4000, 20000, 15000};
-
-static int reset(void **state) {
-    (void)state;
-    for (unsigned i = 0; i < n_log; i++)
-        json_decref(log_[i].msg);
-    n_log = 0;
-    return 0;
-}
-
-static kn_part *join(kn_room *r, kn_role role, int k) {
-    kn_part *p;
-    assert_int_equal(
-        kn_room_join(r, role, NULL, KN_WSMSG_UNSET, KN_WSMSG_UNSET, &conn_dummy[k], -1, 0, &p), 0);
-    return p;
-}
-
-static unsigned count_type(const char *type) {
-    unsigned n = 0;
-    for (unsigned i = 0; i < n_log; i++)
-        n += strcmp(json_string_value(json_object_get(log_[i].msg, "type")), type) == 0;
-    return n;
-}
 
 static void mute_only_by_host(void **state) {
     kn_room r;
     kn_room_init(&r, "r1", &ops, &cfg);
-    kn_part *host = join(&r, KN_ROLE_HOST, 0);
-    kn_part *a = join(&r, KN_ROLE_GUEST, 1);
-    kn_part *b = join(&r, KN_ROLE_GUEST, 2);
-    reset(state);
+    kn_part *host = join(&r, KN_ROLE_HOST, 0, 0);
+    kn_part *a = join(&r, KN_ROLE_GUEST, 1, 0);
+    kn_part *b = join(&r, KN_ROLE_GUEST, 2, 0);
+    capture_reset(state);
     /* a guest may not: nothing is sent, nothing changes */
     assert_int_equal(kn_hostctl_mute(&r, a, b->id), KN_WS_EFORBIDDEN);
     assert_int_equal(kn_hostctl_mute(&r, a, host->id), KN_WS_EFORBIDDEN);
@@ -95,9 +42,9 @@ static void mute_only_by_host(void **state) {
     assert_int_equal(kn_hostctl_mute(&r, host, "p00000000"), KN_ENOENT);
     /* a reconnecting target cannot be reached */
     kn_room_detach(&r, a, 100);
-    reset(state);
+    capture_reset(state);
     assert_int_equal(kn_hostctl_mute(&r, host, a->id), KN_WS_EUNAVAIL);
-    assert_int_equal(count_type("mute-request"), 0);
+    assert_int_equal(count("mute-request"), 0);
 }
 
 static void kick_target_rules(void **state) {
@@ -105,9 +52,9 @@ static void kick_target_rules(void **state) {
     int rc = 1;
     (void)state;
     kn_room_init(&r, "r1", &ops, &cfg);
-    kn_part *host = join(&r, KN_ROLE_HOST, 0);
-    kn_part *a = join(&r, KN_ROLE_GUEST, 1);
-    kn_part *l = join(&r, KN_ROLE_LISTENER, 2);
+    kn_part *host = join(&r, KN_ROLE_HOST, 0, 0);
+    kn_part *a = join(&r, KN_ROLE_GUEST, 1, 0);
+    kn_part *l = join(&r, KN_ROLE_LISTENER, 2, 0);
     assert_null(kn_hostctl_kick_target(&r, a, host->id, &rc));
     assert_int_equal(rc, KN_WS_EFORBIDDEN);
     assert_null(kn_hostctl_kick_target(&r, l, a->id, &rc));
@@ -125,7 +72,7 @@ static void ban_until_token_expiry(void **state) {
     (void)state;
     memset(&hc, 0, sizeof(hc));
     kn_room_init(&r, "r1", &ops, &cfg);
-    kn_part *a = join(&r, KN_ROLE_GUEST, 1);
+    kn_part *a = join(&r, KN_ROLE_GUEST, 1, 0);
     const char *tok = "eyJhbGciOiJIUzI1NiJ9.eyJyb29tIjoicjEifQ.c2lnbmF0dXJl";
     kn_hostctl_bind(a, tok, 5000);
     /* the token itself is not kept: only 16 bytes of its SHA-256 */
@@ -176,10 +123,10 @@ static void messages_parse(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(mute_only_by_host, reset, reset),
-        cmocka_unit_test_setup_teardown(kick_target_rules, reset, reset),
-        cmocka_unit_test_setup_teardown(ban_until_token_expiry, reset, reset),
-        cmocka_unit_test_setup_teardown(messages_parse, reset, reset),
+        cmocka_unit_test_setup_teardown(mute_only_by_host, capture_reset, capture_reset),
+        cmocka_unit_test_setup_teardown(kick_target_rules, capture_reset, capture_reset),
+        cmocka_unit_test_setup_teardown(ban_until_token_expiry, capture_reset, capture_reset),
+        cmocka_unit_test_setup_teardown(messages_parse, capture_reset, capture_reset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

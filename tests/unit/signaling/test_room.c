@@ -15,82 +15,7 @@
 
 #include "core/err.h"
 #include "room/room.h"
-
-typedef struct sent {
-    const kn_part *to;
-    char type[32];
-    json_t *msg;
-} sent;
-
-static sent log_[256];
-static unsigned n_log, n_teardown, n_gone;
-static int conn_dummy[16];
-
-static void op_send(void *ctx, kn_part *p, json_t *msg) {
-    (void)ctx;
-    assert_true(n_log < 256);
-    log_[n_log].to = p;
-    snprintf(log_[n_log].type, sizeof(log_[n_log].type), "%s",
-             json_string_value(json_object_get(msg, "type")));
-    log_[n_log++].msg = msg;
-}
-static json_t *op_ice(void *ctx, const kn_part *p) {
-    (void)ctx;
-    (void)p;
-    return json_array();
-}
-static void op_teardown(void *ctx, kn_room *r) {
-    (void)ctx;
-    (void)r;
-    n_teardown++;
-}
-static void op_gone(void *ctx, kn_part *p) {
-    (void)ctx;
-    p->conn = NULL;
-    n_gone++;
-}
-
-static const kn_room_ops ops = {op_send, op_ice, op_teardown, op_gone, NULL};
-static const kn_room_cfg cfg = {4000, 20000, 15000};
-
-static void reset_log(void) {
-    for (unsigned i = 0; i < n_log; i++)
-        json_decref(log_[i].msg);
-    n_log = n_teardown = n_gone = 0;
-}
-
-static int setup(void **state) {
-    (void)state;
-    reset_log();
-    return 0;
-}
-static int teardown_fn(void **state) {
-    (void)state;
-    reset_log();
-    return 0;
-}
-
-/* The last message of `type` to p, or NULL. */
-static json_t *last(const kn_part *p, const char *type) {
-    for (unsigned i = n_log; i-- > 0;)
-        if (log_[i].to == p && strcmp(log_[i].type, type) == 0)
-            return log_[i].msg;
-    return NULL;
-}
-static unsigned count(const char *type) {
-    unsigned n = 0;
-    for (unsigned i = 0; i < n_log; i++)
-        n += strcmp(log_[i].type, type) == 0;
-    return n;
-}
-
-static kn_part *join(kn_room *r, kn_role role, int k, int64_t now) {
-    kn_part *p;
-    assert_int_equal(kn_room_join(r, role, NULL, KN_WSMSG_UNSET, KN_WSMSG_UNSET, &conn_dummy[k], -1,
-                                  now, &p),
-                     0);
-    return p;
-}
+#include "signaling/room_capture.h"
 
 static const char *mode_of(json_t *m) {
     return json_string_value(json_object_get(m, "mode"));
@@ -243,12 +168,13 @@ static void listener_and_full_room(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(p2p_pair_and_offerer, setup, teardown_fn),
-        cmocka_unit_test_setup_teardown(sfu_from_three_and_back_after_grace, setup, teardown_fn),
-        cmocka_unit_test_setup_teardown(teardown_deadline, setup, teardown_fn),
-        cmocka_unit_test_setup_teardown(resume_and_expiry, setup, teardown_fn),
-        cmocka_unit_test_setup_teardown(relay_rules, setup, teardown_fn),
-        cmocka_unit_test_setup_teardown(listener_and_full_room, setup, teardown_fn),
+        cmocka_unit_test_setup_teardown(p2p_pair_and_offerer, capture_reset, capture_reset),
+        cmocka_unit_test_setup_teardown(sfu_from_three_and_back_after_grace, capture_reset,
+                                        capture_reset),
+        cmocka_unit_test_setup_teardown(teardown_deadline, capture_reset, capture_reset),
+        cmocka_unit_test_setup_teardown(resume_and_expiry, capture_reset, capture_reset),
+        cmocka_unit_test_setup_teardown(relay_rules, capture_reset, capture_reset),
+        cmocka_unit_test_setup_teardown(listener_and_full_room, capture_reset, capture_reset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
