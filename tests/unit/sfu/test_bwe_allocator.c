@@ -28,6 +28,13 @@ static void audio(kn_alloc_consumer *c) {
     c->layer_bps[0] = 40000;
 }
 
+/* steps runs of the allocator 100 ms apart at estimate bps, advancing *t before each. */
+static void run_for(kn_alloc_consumer *c, size_t n, uint32_t bps, uint64_t *t, kn_alloc_result *r,
+                    int steps) {
+    for (int i = 0; i < steps; i++)
+        kn_alloc_run(c, n, bps, *t += 100000, r);
+}
+
 /* Audio first, then the pinned video (priority 0) gets upgraded first. */
 static void audio_first_then_priority(void **state) {
     kn_alloc_consumer c[3];
@@ -70,22 +77,18 @@ static void hysteresis_holds_steady(void **state) {
     for (int i = 0; i < 19; i++, t += 100000)
         kn_alloc_run(c, 2, 700000, t, &r);
     assert_int_equal(c[1].target, 0); /* 1.9 s */
-    kn_alloc_run(c, 2, 700000, t += 100000, &r);
-    kn_alloc_run(c, 2, 700000, t += 100000, &r);
+    run_for(c, 2, 700000, &t, &r, 2);
     assert_int_equal(c[1].target, 1); /* 2 s above: up */
-    for (int i = 0; i < 4; i++)       /* 400 ms below h's own rate: stays */
-        kn_alloc_run(c, 2, 500000, t += 100000, &r);
+    run_for(c, 2, 500000, &t, &r, 4); /* 400 ms below h's own rate: stays */
     assert_int_equal(c[1].target, 1);
-    kn_alloc_run(c, 2, 500000, t += 100000, &r);
-    kn_alloc_run(c, 2, 500000, t += 100000, &r);
+    run_for(c, 2, 500000, &t, &r, 2);
     assert_int_equal(c[1].target, 0);                           /* down after 500 ms */
     assert_int_equal(c[1].up_hold_us, 2 * KN_ALLOC_UP_HOLD_US); /* failed upgrade */
     assert_int_equal(c[1].switches, 3);
     /* 1.1 x the estimate the failed upgrade was made at (below 1.2 x 1.3 x h's
      * 500k): h is not tried again, even after the doubled hold (a probe
      * overshooting a capped link) */
-    for (int i = 0; i < 50; i++)
-        kn_alloc_run(c, 2, 770000, t += 100000, &r);
+    run_for(c, 2, 770000, &t, &r, 50);
     assert_int_equal(c[1].target, 0);
     assert_int_equal(c[1].switches, 3);
     assert_int_equal(c[1].up_hold_us, 2 * KN_ALLOC_UP_HOLD_US);
@@ -93,8 +96,7 @@ static void hysteresis_holds_steady(void **state) {
     kn_alloc_run(c, 2, 780000, t += 100000, &r);
     assert_int_equal(c[1].up_hold_us, KN_ALLOC_UP_HOLD_US);
     kn_alloc_run(c, 2, 2500000, t += 100000, &r);
-    for (int i = 0; i < 20; i++)
-        kn_alloc_run(c, 2, 2500000, t += 100000, &r);
+    run_for(c, 2, 2500000, &t, &r, 20);
     assert_int_equal(c[1].target, 2);
 }
 
@@ -109,26 +111,20 @@ static void held_upgrade_then_cap_is_no_failure(void **state) {
     audio(&c[0]);
     video(&c[1], 0);
     kn_alloc_run(c, 2, 2500000, t, &r);
-    for (int i = 0; i < 20; i++)
-        kn_alloc_run(c, 2, 2500000, t += 100000, &r);
-    assert_int_equal(c[1].target, 2); /* f after the 2 s hold */
-    for (int i = 0; i < 30; i++)      /* f carried for 3 s */
-        kn_alloc_run(c, 2, 2300000, t += 100000, &r);
-    for (int i = 0; i < 6; i++) /* a 600 kbit/s cap 5 s after the upgrade */
-        kn_alloc_run(c, 2, 500000, t += 100000, &r);
+    run_for(c, 2, 2500000, &t, &r, 20);
+    assert_int_equal(c[1].target, 2);   /* f after the 2 s hold */
+    run_for(c, 2, 2300000, &t, &r, 30); /* f carried for 3 s */
+    run_for(c, 2, 500000, &t, &r, 6);   /* a 600 kbit/s cap 5 s after the upgrade */
     assert_int_equal(c[1].target, 0);
     assert_int_equal(c[1].up_hold_us, KN_ALLOC_UP_HOLD_US);
     assert_int_equal(c[1].fail_est_bps, 0);
     /* lifted: f again after the normal hold although the estimate (2.1M) is below
      * 1.2 x the one the upgrade was made at */
-    for (int i = 0; i < 21; i++)
-        kn_alloc_run(c, 2, 2100000, t += 100000, &r);
+    run_for(c, 2, 2100000, &t, &r, 21);
     assert_int_equal(c[1].target, 2);
     /* the same downgrade 1 s after an upgrade (it never fit) still counts */
-    for (int i = 0; i < 10; i++)
-        kn_alloc_run(c, 2, 2100000, t += 100000, &r);
-    for (int i = 0; i < 6; i++)
-        kn_alloc_run(c, 2, 500000, t += 100000, &r);
+    run_for(c, 2, 2100000, &t, &r, 10);
+    run_for(c, 2, 500000, &t, &r, 6);
     assert_int_equal(c[1].target, 0);
     assert_int_equal(c[1].up_hold_us, 2 * KN_ALLOC_UP_HOLD_US);
 }
