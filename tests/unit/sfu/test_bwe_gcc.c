@@ -209,6 +209,21 @@ static void trendline_detects_growing_delay(void **state) {
     assert_int_equal(u, KN_BW_OVERUSING);
 }
 
+/* Sends probe cluster id as 10 x 1000 B 2 ms apart from t0 (sequence numbers from seq0)
+ * and fills pk with their arrivals recv_gap apart from recv0; callers change arrivals
+ * (late, lost) before the feedback. */
+static void send_cluster(kn_prober *p, int id, uint64_t t0, int64_t seq0, int64_t recv0,
+                         int64_t recv_gap, kn_bwe_pkt pk[10]) {
+    for (int i = 0; i < 10; i++) {
+        kn_prober_on_sent(p, id, 1000, t0 + (uint64_t)i * 2000);
+        pk[i] = (kn_bwe_pkt){.seq = seq0 + i,
+                             .send_us = t0 + (uint64_t)i * 2000,
+                             .recv_us = recv0 + i * recv_gap,
+                             .size = 1000,
+                             .probe_id = (int16_t)id};
+    }
+}
+
 /* A 2 Mbit/s cluster (10 kB minimum) of 10 x 1000 B sent 2 ms apart (4 Mbit/s)
  * arriving 4 ms apart: the link
  * carries half the send rate, so the result is 0.95 x receive rate. */
@@ -225,14 +240,7 @@ static void prober_measures_bottleneck(void **state) {
     assert_true(id >= 0);
     assert_int_equal(kn_prober_active(&p, 1000), id);
     assert_true(kn_prober_bytes_due(&p, 1000) >= 1000);
-    for (int i = 0; i < 10; i++) {
-        kn_prober_on_sent(&p, id, 1000, 1000 + i * 2000);
-        pk[i] = (kn_bwe_pkt){.seq = i,
-                             .send_us = 1000 + i * 2000,
-                             .recv_us = 50000 + i * 4000,
-                             .size = 1000,
-                             .probe_id = (int16_t)id};
-    }
+    send_cluster(&p, id, 1000, 0, 50000, 4000, pk);
     assert_int_equal(kn_prober_active(&p, 22000), -1); /* 10 kB sent: done */
     assert_int_equal(kn_prober_take_result(&p, 30000, &r), KN_ENOENT);
     kn_prober_on_feedback(&p, pk, 10);
@@ -255,12 +263,8 @@ static void prober_spike_is_unclear(void **state) {
     kn_prober_init(&p);
     id = kn_prober_plan(&p, 2000000, false);
     assert_int_equal(kn_prober_active(&p, 1000), id);
-    for (int i = 0; i < 10; i++) {
-        kn_prober_on_sent(&p, id, 1000, 1000 + i * 2000);
-        pk[i] = (kn_bwe_pkt){.seq = i, .send_us = 1000 + i * 2000,
-                             .recv_us = 50000 + i * 2000 + (i == 9 ? 6000 : 0),
-                             .size = 1000, .probe_id = (int16_t)id};
-    }
+    send_cluster(&p, id, 1000, 0, 50000, 2000, pk);
+    pk[9].recv_us += 6000;
     assert_int_equal(kn_prober_active(&p, 22000), -1);
     kn_prober_on_feedback(&p, pk, 10);
     assert_int_equal(kn_prober_take_result(&p, 100000, &r), 0);
@@ -270,12 +274,8 @@ static void prober_spike_is_unclear(void **state) {
     /* the same cluster with 2 of 10 lost: a queue overflowed, clearly limited */
     id = kn_prober_plan(&p, 2000000, false);
     assert_int_equal(kn_prober_active(&p, 200000), id);
-    for (int i = 0; i < 10; i++) {
-        kn_prober_on_sent(&p, id, 1000, 200000 + i * 2000);
-        pk[i] = (kn_bwe_pkt){.seq = 100 + i, .send_us = 200000 + i * 2000,
-                             .recv_us = i >= 8 ? KN_BWE_LOST : 250000 + i * 2000,
-                             .size = 1000, .probe_id = (int16_t)id};
-    }
+    send_cluster(&p, id, 200000, 100, 250000, 2000, pk);
+    pk[8].recv_us = pk[9].recv_us = KN_BWE_LOST;
     assert_int_equal(kn_prober_active(&p, 221000), -1);
     kn_prober_on_feedback(&p, pk, 10);
     assert_int_equal(kn_prober_take_result(&p, 400000, &r), 0);
