@@ -281,6 +281,9 @@ static void sample(run *r, kn_lg_sample *s, uint64_t now) {
         kn_procstat_read(r->o.server_pids[i], &s->server[i]);
     if (r->o.n_server_pids)
         kn_procstat_netdev(r->o.server_pids[0], &s->net);
+    s->server_core = r->o.n_server_pids ? kn_procstat_pinned_cpu(r->o.server_pids[0]) : -1;
+    if (s->server_core < 0 || kn_procstat_cpu_times(s->server_core, &s->core_busy_s, &s->core_total_s) != 0)
+        s->server_core = -1;
     memset(&s->gen, 0, sizeof(s->gen));
     for (unsigned i = 0; i < r->n_peers; i++) {
         s->gen.pkts_out += r->peers[i].c.pkts_out;

@@ -3,6 +3,7 @@
  */
 #include "procstat.h"
 
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -60,4 +61,39 @@ double kn_procstat_self_cpu(void) {
     getrusage(RUSAGE_SELF, &ru);
     return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
            (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+int kn_procstat_pinned_cpu(pid_t pid) {
+    cpu_set_t set;
+    if (sched_getaffinity(pid, sizeof(set), &set) != 0 || CPU_COUNT(&set) != 1)
+        return -1;
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &set))
+            return c;
+    return -1;
+}
+
+int kn_procstat_cpu_times(int cpu, double *busy_s, double *total_s) {
+    char line[512], name[16];
+    FILE *f = fopen("/proc/stat", "r");
+    if (f == NULL)
+        return KN_ENOENT;
+    snprintf(name, sizeof(name), "cpu%d ", cpu);
+    int rc = KN_EPROTO;
+    while (fgets(line, sizeof(line), f)) {
+        unsigned long long v[8] = {0};
+        if (strncmp(line, name, strlen(name)) != 0 ||
+            sscanf(line + strlen(name), "%llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
+                   &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) < 5)
+            continue;
+        double hz = (double)sysconf(_SC_CLK_TCK), tot = 0;
+        for (int i = 0; i < 8; i++)
+            tot += (double)v[i];
+        *total_s = tot / hz;
+        *busy_s = (tot - (double)v[3] - (double)v[4]) / hz;
+        rc = 0;
+        break;
+    }
+    fclose(f);
+    return rc;
 }

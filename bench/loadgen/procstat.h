@@ -3,7 +3,9 @@
  * (utime + stime of /proc/<pid>/stat, the process itself and all its threads,
  * not its children) and RSS, and the packet/byte counters of the network
  * namespace a process lives in (/proc/<pid>/net/dev, all interfaces summed).
- * Own CPU comes from getrusage(RUSAGE_SELF). Called at window start and end only.
+ * Own CPU comes from getrusage(RUSAGE_SELF); a whole core's busy time from
+ * /proc/stat (whether other processes shared the server's core). Called at
+ * window start and end only.
  */
 #ifndef KN_PROCSTAT_H
 #define KN_PROCSTAT_H
@@ -25,5 +27,12 @@ int kn_procstat_read(pid_t pid, kn_procstat *out);
 int kn_procstat_netdev(pid_t pid, kn_netdev *out);
 /* CPU seconds (user + system) this process has used. */
 double kn_procstat_self_cpu(void);
+
+/* The only CPU a process may run on (sched_getaffinity), or -1 when it may use several. */
+int kn_procstat_pinned_cpu(pid_t pid);
+
+/* Busy and total seconds of one CPU from /proc/stat (busy = all but idle and iowait;
+ * steal counts as busy: the core was not ours). Returns 0 or KN_ENOENT/KN_EPROTO. */
+int kn_procstat_cpu_times(int cpu, double *busy_s, double *total_s);
 
 #endif

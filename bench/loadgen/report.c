@@ -193,8 +193,14 @@ static json_t *server_json(const kn_lg_opts *o, const kn_lg_sample *a, const kn_
                             (json_int_t)(b->net.tx_packets - a->net.tx_packets), "rx_bytes",
                             (json_int_t)(b->net.rx_bytes - a->net.rx_bytes), "tx_bytes",
                             (json_int_t)(b->net.tx_bytes - a->net.tx_bytes));
-    return json_pack("{s:f, s:f, s:I, s:o, s:o}", "cpu_s", cpu, "cpu_pct", 100.0 * cpu / secs,
-                     "rss_kb", (json_int_t)rss, "pids", pids, "netns", net);
+    json_t *out = json_pack("{s:f, s:f, s:I, s:o, s:o}", "cpu_s", cpu, "cpu_pct", 100.0 * cpu / secs,
+                            "rss_kb", (json_int_t)rss, "pids", pids, "netns", net);
+    double tot = b->core_total_s - a->core_total_s;
+    if (a->server_core >= 0 && a->server_core == b->server_core && tot > 0)
+        /* the whole core: busy_pct well above cpu_pct means other processes shared it */
+        json_object_set_new(out, "core", json_pack("{s:i, s:f}", "cpu", a->server_core, "busy_pct",
+                                                   100.0 * (b->core_busy_s - a->core_busy_s) / tot));
+    return out;
 }
 
 static json_t *generator_json(const kn_lg_opts *o, const kn_lg_sample *a, const kn_lg_sample *b,

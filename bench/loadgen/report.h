@@ -42,6 +42,8 @@ typedef struct kn_lg_sample {
     double self_cpu;
     kn_procstat server[KN_LG_MAX_PIDS];
     kn_netdev net;
+    int server_core;            /* the first server PID's only CPU, -1: not pinned */
+    double core_busy_s, core_total_s; /* that CPU's /proc/stat times */
     kn_peer_counters gen; /* sums of packets and bytes of all peers */
     uint64_t max_tick_gap_us;
 } kn_lg_sample;
