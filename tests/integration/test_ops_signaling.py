@@ -26,53 +26,21 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_ws_protocol import SECRET, WS, token  # noqa: E402  (shared RFC 6455 client)
+from kn_testlib import check, failures, free_port, https  # noqa: E402
 
 SRC = os.environ.get("KONSIL_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.environ.get("KONSIL_BIN_DIR", os.path.join(SRC, "build", "bin"))
 DASHBOARD = os.path.join(SRC, "docker", "grafana", "konsil-dashboard.json")
 METRICS_TOKEN = "scrape-token-4711"
 PSEUDONYM = "Erika-Mustermann-Pseudonym"
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
-def free_port():
-    for _ in range(50):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-        s.close()
-        try:
-            t = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            t.bind(("127.0.0.1", port))
-            t.close()
-            return port
-        except OSError:
-            continue
-    raise RuntimeError("no free port")
 
 
 def http(port, path, method="GET", headers=None, body=None):
-    ctx = ssl.create_default_context()
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    req = urllib.request.Request(f"https://127.0.0.1:{port}{path}", data=body, method=method,
-                                 headers=headers or {})
     try:
-        with urllib.request.urlopen(req, context=ctx, timeout=5) as r:
-            return r.status, dict(r.headers), r.read().decode()
-    except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers), e.read().decode()
+        return https(f"https://127.0.0.1:{port}{path}", method, headers, body)
     except OSError:
         return 0, {}, ""
 
@@ -157,7 +125,7 @@ def child_pids(pid):
 
 class Server:
     def __init__(self, tmp, name, extra_env=None, config=None):
-        self.port, media = free_port(), free_port()
+        self.port, media = free_port(also=socket.SOCK_DGRAM), free_port(also=socket.SOCK_DGRAM)
         self.log_path = os.path.join(tmp, f"{name}.log")
         env = {k: v for k, v in os.environ.items() if not k.startswith("KONSIL_")}
         env.update(KONSIL_STATE_DIR=os.path.join(tmp, f"state-{name}"), KONSIL_LISTEN=f"127.0.0.1:{self.port}",

@@ -20,23 +20,10 @@ import sys
 import tempfile
 import time
 
+from kn_testlib import check, failures, free_port
+
 SRC = os.environ.get("KONSIL_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.environ.get("KONSIL_BIN_DIR", os.path.join(SRC, "build", "bin"))
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
-def free_udp():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def stun_unknown_ufrag(port):
@@ -77,7 +64,7 @@ def json_lines(text):
 
 class Sfu:
     def __init__(self, tmp, name, extra):
-        self.port, self.sock = free_udp(), os.path.join(tmp, f"{name}.sock")
+        self.port, self.sock = free_port(socket.SOCK_DGRAM), os.path.join(tmp, f"{name}.sock")
         self.log_path = os.path.join(tmp, f"{name}.log")
         self.log = open(self.log_path, "w")
         env = {k: v for k, v in os.environ.items() if not k.startswith("KONSIL_")}
@@ -153,8 +140,8 @@ def start_and_plain_checks(tmp):
     conf = os.path.join(tmp, "bad.env")
     with open(conf, "w") as f:
         f.write("KONSIL_LOG_LEVEL=info\nKONSIL_LOG_FORMAT=yaml\n")
-    r = subprocess.run([os.path.join(BIN, "konsil-sfu"), "--port", str(free_udp()), "--announce-ip", "127.0.0.1",
-                        "--control", f"unix:{tmp}/bad.sock", "--config", conf], capture_output=True, text=True,
+    r = subprocess.run([os.path.join(BIN, "konsil-sfu"), "--port", str(free_port(socket.SOCK_DGRAM)),
+                        "--announce-ip", "127.0.0.1", "--control", f"unix:{tmp}/bad.sock", "--config", conf], capture_output=True, text=True,
                        timeout=10)
     check(r.returncode == 2 and f"{conf}:2: KONSIL_LOG_FORMAT: expected text or json" in r.stderr,
           f"a bad --config file stops the start with exit 2 naming file:line ({r.returncode}, {r.stderr.strip()})")

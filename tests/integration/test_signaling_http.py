@@ -6,11 +6,7 @@ token secret, /healthz, token errors (401/403), 413, 400 for garbage SDP, 404,
 DELETE round trip, and that SIGTERM (drain of at most 2 s) stops the SFU child. Stops exactly the
 processes it starts.
 """
-import base64
-import hashlib
-import hmac
 import http.client
-import json
 import os
 import signal
 import socket
@@ -20,46 +16,11 @@ import sys
 import tempfile
 import time
 
+from kn_testlib import check, failures, free_port, token
+
 SRC = os.environ.get("KONSIL_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.environ.get("KONSIL_BIN_DIR", os.path.join(SRC, "build", "bin"))
 FIXTURES = os.path.join(SRC, "tests", "unit", "signaling", "fixtures")
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
-def free_port(kind=socket.SOCK_STREAM, both=False):
-    for _ in range(50):
-        s = socket.socket(socket.AF_INET, kind)
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-        s.close()
-        if not both:
-            return port
-        try:
-            t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            t.bind(("127.0.0.1", port))
-            t.close()
-            return port
-        except OSError:
-            continue
-    raise RuntimeError("no free port")
-
-
-def b64u(b):
-    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
-
-
-def token(secret, room, role, exp=None, alg="HS256"):
-    head = b64u(json.dumps({"alg": alg, "typ": "JWT"}, separators=(",", ":")).encode())
-    body = b64u(json.dumps({"room": room, "role": role, "exp": exp or int(time.time()) + 600},
-                           separators=(",", ":")).encode())
-    sig = hmac.new(secret.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
-    return f"{head}.{body}.{b64u(sig)}"
 
 
 class Client:
@@ -231,7 +192,7 @@ def restart_checks(cl, proc, sfu, secret):
 
 def external_sfu_over_tcp(tmp, exe):
     """KONSIL_SFU=tcp:… with KONSIL_SFU_SECRET against a konsil-sfu we start; plain HTTP."""
-    ctl, media, port = free_port(), free_port(socket.SOCK_DGRAM, both=True), free_port()
+    ctl, media, port = free_port(), free_port(socket.SOCK_DGRAM, also=socket.SOCK_STREAM), free_port()
     secret_file = os.path.join(tmp, "sfu-secret")
     with open(secret_file, "w") as f:
         f.write("tcp-secret-123\n")
@@ -281,7 +242,7 @@ def main():
         return 1
     tmp = tempfile.mkdtemp(prefix="kn-sig-http-")
     state = os.path.join(tmp, "state")
-    port, media = free_port(), free_port(socket.SOCK_DGRAM, both=True)
+    port, media = free_port(), free_port(socket.SOCK_DGRAM, also=socket.SOCK_STREAM)
     env = {k: v for k, v in os.environ.items() if not k.startswith("KONSIL_")}
     # A WHIP session is still open at the SIGTERM below: the drain ends it after 2 s.
     # One SFU child: /readyz then says whether the one WHIP/WHEP uses is back.

@@ -8,70 +8,24 @@ socket), and every video packet the viewers matched to the clip came from the
 640x360 layer (none from 1280x720). Also: a bad layer query is 400, a layer query on
 WHIP is 400. No timing assertions. Stops exactly the processes it starts.
 """
-import base64
-import hashlib
-import hmac
 import json
 import os
 import re
 import socket
-import ssl
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-import urllib.error
+
+from kn_testlib import check, failures, free_port, https, token
 
 SRC = os.environ.get("KONSIL_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.environ.get("KONSIL_BIN_DIR", os.path.join(SRC, "build", "bin"))
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
-def free_port():
-    for _ in range(50):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-        s.close()
-        try:
-            t = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            t.bind(("127.0.0.1", port))
-            t.close()
-            return port
-        except OSError:
-            continue
-    raise RuntimeError("no free port")
-
-
-def b64u(b):
-    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
-
-
-def token(secret, room, role):
-    head = b64u(b'{"alg":"HS256","typ":"JWT"}')
-    body = b64u(json.dumps({"room": room, "role": role, "exp": int(time.time()) + 600}).encode())
-    sig = hmac.new(secret.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
-    return f"{head}.{body}.{b64u(sig)}"
 
 
 def post(url, tok, body=b"v=0\r\n"):
-    ctx = ssl.create_default_context()
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    req = urllib.request.Request(url, data=body, method="POST",
-                                 headers={"Authorization": f"Bearer {tok}", "Content-Type": "application/sdp"})
-    try:
-        with urllib.request.urlopen(req, context=ctx, timeout=5) as r:
-            return r.status, r.read().decode()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode()
+    st, _, text = https(url, "POST", {"Authorization": f"Bearer {tok}", "Content-Type": "application/sdp"}, body)
+    return st, text
 
 
 class Ctl:
@@ -109,7 +63,7 @@ def stop(procs):
 
 def main():
     tmp = tempfile.mkdtemp(prefix="kn-whep-layer.")
-    port, media = free_port(), free_port()
+    port, media = free_port(also=socket.SOCK_DGRAM), free_port(also=socket.SOCK_DGRAM)
     secret = os.urandom(9).hex()
     sock = os.path.join(tmp, "sfu-0.sock")
     procs = []

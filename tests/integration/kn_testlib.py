@@ -1,0 +1,73 @@
+"""kn_testlib.py: helpers the python integration tests share: check() recording failed
+checks in `failures`, free loopback ports, HS256 join tokens as konsil-signaling verifies
+them (docs/signaling-protocol.md), and one HTTPS request that does not verify the
+self-signed certificate. Imported from the tests' own folder (python puts a script's
+folder on sys.path); not a test itself (no test_ prefix)."""
+import base64
+import hashlib
+import hmac
+import json
+import socket
+import ssl
+import time
+import urllib.error
+import urllib.request
+
+failures = []  # what check() saw fail, in order; a test exits 1 if it is not empty
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what, flush=True)
+    if not cond:
+        failures.append(what)
+
+
+def free_port(kind=socket.SOCK_STREAM, also=None):
+    """A loopback port free for `kind`; with `also` (another socket type) free for both."""
+    for _ in range(50):
+        s = socket.socket(socket.AF_INET, kind)
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        if also is None:
+            return port
+        try:
+            t = socket.socket(socket.AF_INET, also)
+            t.bind(("127.0.0.1", port))
+            t.close()
+            return port
+        except OSError:
+            continue
+    raise RuntimeError("no free port")
+
+
+def b64u(b):
+    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+
+
+def token(secret, room, role, exp=None, alg="HS256"):
+    """A join token for room/role signed with secret (exp: 10 minutes from now unless given)."""
+    head = b64u(json.dumps({"alg": alg, "typ": "JWT"}, separators=(",", ":")).encode())
+    body = b64u(json.dumps({"room": room, "role": role, "exp": exp or int(time.time()) + 600},
+                           separators=(",", ":")).encode())
+    sig = hmac.new(secret.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
+    return f"{head}.{body}.{b64u(sig)}"
+
+
+def insecure_tls():
+    """A client context for the servers' self-signed certificates."""
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+def https(url, method="GET", headers=None, body=None, timeout=5):
+    """(status, headers, body text); HTTP errors are answers, not exceptions. Connection
+    errors (OSError) are left to the caller."""
+    req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, context=insecure_tls(), timeout=timeout) as r:
+            return r.status, dict(r.headers), r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read().decode()
