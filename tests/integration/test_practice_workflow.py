@@ -29,6 +29,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kn_stop import stop_signaling  # noqa: E402
+
 SRC = os.environ.get("KONSIL_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.environ.get("KONSIL_BIN_DIR", os.path.join(SRC, "build", "bin"))
 SINK = os.path.join(SRC, "tests", "unit", "signaling", "smtp_sink.py")
@@ -360,12 +363,7 @@ def main():
         check(st == 200 and "script-src 'self'" in h.get("content-security-policy", ""),
               f"/join/{{invite}} serves the join page with a strict CSP ({st})")
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_signaling(proc, 15)
         sink.send_signal(signal.SIGTERM)
         try:
             sink.wait(10)

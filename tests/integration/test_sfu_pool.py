@@ -28,6 +28,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_ws_protocol as wsp  # noqa: E402  (its main() runs only as a script)
+from kn_stop import stop_signaling  # noqa: E402
 
 check = wsp.check
 
@@ -288,15 +289,7 @@ def tests_remote(tmp, media):
 
 def stop(proc):
     """SIGTERM drains (rooms keep running); a second SIGTERM ends signaling at once."""
-    for _ in range(2):
-        proc.terminate()
-        try:
-            proc.wait(timeout=3)
-            return
-        except subprocess.TimeoutExpired:
-            pass
-    proc.kill()
-    proc.wait()
+    stop_signaling(proc)
 
 
 def free_tcp():

@@ -17,6 +17,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_ws_protocol as wp  # noqa: E402
+from kn_stop import stop_signaling  # noqa: E402
 
 check = wp.check
 
@@ -127,12 +128,7 @@ def main():
             tests(port)
             check(proc.poll() is None, "konsil-signaling still running")
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop_signaling(proc)  # rooms may still be open: a second SIGTERM ends the drain
             log.close()
             if wp.failures:
                 sys.stdout.write(open(os.path.join(tmp, "signaling.log")).read()[-3000:])

@@ -28,6 +28,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kn_stop import stop_signaling  # noqa: E402
+
 SRC = os.environ.get("KONSIL_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.environ.get("KONSIL_BIN_DIR", os.path.join(SRC, "build", "bin"))
 SECRET = "ws-test-secret-0123456789"
@@ -683,12 +686,7 @@ def main():
             finish_consent_room(*consent)
             check(proc.poll() is None, "konsil-signaling still running")
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop_signaling(proc)  # rooms may still be open: a second SIGTERM ends the drain
             log.close()
             if failures:
                 sys.stdout.write(open(os.path.join(tmp, "signaling.log")).read()[-4000:])

@@ -35,9 +35,17 @@ export function pidAlive(pid) {
   try { return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; }
 }
 
-async function stopPid(pid, graceMs = 3000) {
+// SIGTERM, SIGKILL after graceMs. repeatMs > 0: a second SIGTERM after that long, the
+// operator's fast stop of konsil-signaling (the first one drains while rooms are open, the
+// second exits at once: docs/operations.md, Signals).
+async function stopPid(pid, graceMs = 3000, repeatMs = 0) {
   if (!pidAlive(pid)) return;
   try { process.kill(pid, 'SIGTERM'); } catch { return; }
+  if (repeatMs > 0) {
+    const again = Date.now() + repeatMs;
+    while (Date.now() < again && pidAlive(pid)) await sleep(20);
+    if (pidAlive(pid)) { try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ } }
+  }
   const end = Date.now() + graceMs;
   while (Date.now() < end && pidAlive(pid)) await sleep(50);
   if (pidAlive(pid)) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
@@ -128,13 +136,14 @@ export function makeToken(secret, { room, role, exp = Math.floor(Date.now() / 10
 
 // ---- processes -----------------------------------------------------------------------
 // Spawns cmd (optionally inside a netns), logs to logFile, registers the PID for cleanup.
-export function startProcess(cmd, args, { env = {}, logFile, netns } = {}) {
+// stopRepeatMs: see stopPid (konsil-signaling's fast stop).
+export function startProcess(cmd, args, { env = {}, logFile, netns, stopRepeatMs = 0 } = {}) {
   const fd = openSync(logFile, 'a');
   const argv = netns ? ['ip', ['netns', 'exec', netns, cmd, ...args]] : [cmd, args];
   const child = spawn(argv[0], argv[1], { env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
   pids.add(child.pid);
   const exited = new Promise((r) => child.once('exit', (code, sig) => { pids.delete(child.pid); r({ code, sig }); }));
-  const stop = async () => { await stopPid(child.pid); await withTimeout(exited, 5000, `exit of ${cmd}`).catch(() => {}); };
+  const stop = async () => { await stopPid(child.pid, 3000, stopRepeatMs); await withTimeout(exited, 5000, `exit of ${cmd}`).catch(() => {}); };
   onCleanup(stop);
   return { pid: child.pid, child, exited, stop };
 }
@@ -172,7 +181,8 @@ export async function startKonsil(opts = {}) {
   };
   const bin = join(binDir, 'konsil-signaling');
   if (!existsSync(bin)) throw new Error(`${bin} not built`);
-  const proc = startProcess(bin, opts.args || [], { env, logFile, netns: opts.netns });
+  // Stopped like an operator's fast stop: rooms a test leaves open do not hold up the drain.
+  const proc = startProcess(bin, opts.args || [], { env, logFile, netns: opts.netns, stopRepeatMs: 300 });
   onCleanup(() => { if (!process.env.KONSIL_KEEP_STATE) rmSync(stateDir, { recursive: true, force: true }); });
   const sock = join(stateDir, 'sfu-0.sock');
   const end = Date.now() + 15000;
