@@ -70,6 +70,9 @@ def row(r):
         why = r.get("error", "?")
         if g.get("saturated"):
             why = f"refused: generator at {g.get('cpu_pct', 0):.0f} % of its core"
+        elif "stalled" in why:
+            why = (f"refused: generator loop stalled ({g.get('stalls_over_50ms', 0)} stalls > 50 ms, "
+                   f"max {g.get('max_tick_gap_ms', 0):.0f} ms; {g.get('cpu_pct', 0):.0f} % of its core)")
         return f"| {r['x']:g} | {LABEL[r['target']]} | {why} |" + " |" * 10
     s, v, g, j = r["subscribers"], r["server"], r["generator"], r["subscribers"].get("join", {})
     return (f"| {r['x']:g} | {LABEL[r['target']]} | {s['connected']}/{s['count']} | "
@@ -216,7 +219,9 @@ def limit_reason(rows, target):
     rs = sorted([r for r in rows if r["target"] == target], key=lambda r: r["x"])
     for r in rs:
         if not valid(r):
-            return f"stopped at {r['x']:g}: {r.get('error', 'no result')}"
+            return (f"not measurable past {rs[rs.index(r) - 1]['x']:g} rooms with one generator core "
+                    f"(at {r['x']:g}: {r.get('error', 'no result')})" if rs.index(r) > 0 else
+                    f"stopped at {r['x']:g}: {r.get('error', 'no result')}")
         if r["subscribers"]["good_pct"] < 99.0:
             return f"quality dropped at {r['x']:g} rooms ({r['subscribers']['good_pct']:.1f} % good)"
     return f"never dropped up to {rs[-1]['x']:g} rooms (largest count tried)" if rs else "not run"
@@ -231,11 +236,12 @@ def plot_rooms(groups, path):
         xs = [i + (k - 0.5) * width for i in range(len(names))]
         bars = ax.bar(xs, vals, width, color=COLOR[t], label=LABEL[t])
         # "≥": the quality never dropped up to the largest room count tried (a lower bound)
-        ax.bar_label(bars, labels=[("≥%g" if "never" in limit_reason(groups[n], t) else "%g") % v
+        ax.bar_label(bars, labels=[("≥%g" if "never" in limit_reason(groups[n], t)
+                                    or "not measurable" in limit_reason(groups[n], t) else "%g") % v
                                    for n, v in zip(names, vals)])
     ax.set_xticks(range(len(names)), names)
     ax.set_ylabel("rooms with ≥ 99 % subscribers at ≥ 25 fps, < 1 % loss")
-    ax.set_title("Rooms supported on one server core (≥: never dropped up to the count tried)")
+    ax.set_title("Rooms supported on one server core\n(≥: no drop up to the largest count the generator could drive)", fontsize=10)
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=100)

@@ -227,8 +227,11 @@ int kn_lg_report(const kn_lg_opts *o, const kn_peer *peers, unsigned n, const kn
     json_t *res;
     bool all_ok = true;
     int code = 0;
-    if (load >= KN_LG_SATURATED) {
-        res = json_pack("{s:s, s:s, s:s, s:o}", "error", "generator saturated its core; run refused",
+    bool stalled = kn_peer_stall.count >= KN_LG_MAX_STALLS || b->max_tick_gap_us >= KN_LG_MAX_GAP_US;
+    if (load >= KN_LG_SATURATED || stalled) {
+        res = json_pack("{s:s, s:s, s:s, s:o}", "error",
+                        load >= KN_LG_SATURATED ? "generator saturated its core; run refused"
+                                                : "generator loop stalled; run refused",
                         "scenario", o->scenario, "target", o->janus ? "janus" : "konsil",
                         "generator", gen);
         code = 3;

@@ -17,6 +17,11 @@
 
 #define KN_LG_MAX_PIDS 8
 #define KN_LG_SATURATED 0.90
+/* A window in which the generator's loop stalled (timer ticks > 50 ms late) this often, or
+ * once by this much, is refused too: its peers' sends and receives were held up, so what
+ * the subscribers saw says nothing about the server. */
+#define KN_LG_MAX_STALLS 3
+#define KN_LG_MAX_GAP_US 250000
 
 typedef struct kn_lg_opts {
     const char *server, *secret, *room, *local_ip;
