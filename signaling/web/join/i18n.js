@@ -1,6 +1,9 @@
 // i18n.js: the join page's texts, German first and English second (same approach as the
 // room client: language from navigator.languages unless picked and kept in localStorage;
-// t(key, vars) looks a text up, apply(root) fills [data-i18n] and [data-i18n-label]).
+// t(key, vars) looks a text up, apply(root) fills [data-i18n] and [data-i18n-label]; the
+// language logic is /i18n_core.js).
+
+import { createI18n } from '/i18n_core.js';
 
 const texts = {
   de: {
@@ -89,34 +92,13 @@ const texts = {
   },
 };
 
-let lang = pick();
+const i18n = createI18n(texts);
 
-function pick() {
-  const saved = (() => { try { return localStorage.getItem('konsil.lang'); } catch { return null; } })();
-  if (saved && texts[saved]) return saved;
-  const prefs = navigator.languages || [navigator.language || 'de'];
-  for (const p of prefs) {
-    const l = String(p).slice(0, 2).toLowerCase();
-    if (texts[l]) return l;
-  }
-  return 'de';
-}
-
-export function current() { return lang; }
-
-export function setLang(l) {
-  if (!texts[l]) return;
-  lang = l;
-  try { localStorage.setItem('konsil.lang', l); } catch { /* private mode */ }
-}
-
-export function t(key, vars = {}) {
-  const s = texts[lang][key] ?? texts.de[key] ?? key;
-  return s.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ''));
-}
+export const current = i18n.language;
+export const setLang = i18n.setLanguage;
+export const t = i18n.t;
 
 export function apply(root = document) {
-  document.documentElement.lang = lang;
-  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  i18n.fill(root);
   for (const el of root.querySelectorAll('[data-i18n-label]')) el.setAttribute('aria-label', t(el.dataset.i18nLabel));
 }

@@ -1,6 +1,9 @@
 // i18n.js: the practice dashboard's texts, German first and English second (language from
 // navigator.languages unless picked with the switch; kept in localStorage like the
-// patient pages). t(key, vars) looks a text up; apply(root) fills [data-i18n] elements.
+// patient pages; the logic is /i18n_core.js). t(key, vars) looks a text up; apply(root) fills
+// [data-i18n] elements.
+
+import { createI18n } from '/i18n_core.js';
 
 const texts = {
   de: {
@@ -45,34 +48,13 @@ const texts = {
   },
 };
 
-function pick() {
-  let stored = null;
-  try { stored = localStorage.getItem('konsil.lang'); } catch { /* storage blocked */ }
-  if (texts[stored]) return stored;
-  for (const l of navigator.languages || [navigator.language || 'de']) {
-    const base = String(l).slice(0, 2).toLowerCase();
-    if (texts[base]) return base;
-  }
-  return 'de';
-}
+const i18n = createI18n(texts);
 
-let lang = pick();
-
-export function language() { return lang; }
-
-export function setLanguage(l) {
-  if (!texts[l]) return;
-  lang = l;
-  try { localStorage.setItem('konsil.lang', l); } catch { /* storage blocked */ }
-}
-
-export function t(key, vars = {}) {
-  const s = texts[lang][key] ?? texts.de[key] ?? key;
-  return s.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ''));
-}
+export const language = i18n.language;
+export const setLanguage = i18n.setLanguage;
+export const t = i18n.t;
 
 export function apply(root = document) {
-  document.documentElement.lang = lang;
-  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  i18n.fill(root);
   document.title = `Konsil – ${t('title')}`;
 }
