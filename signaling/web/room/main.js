@@ -176,11 +176,19 @@ function routeAudio(speakerId) {
   }).observe(grid, { childList: true, subtree: true });
 }
 
+// Autoplay rules (Safari always, others without a capture or gesture, e.g. a listener or
+// a direct join) may hold remote audio/video paused: the first click or key plays them.
+function unlockPlayback() {
+  const play = () => { for (const el of $('grid').querySelectorAll('audio, video')) if (el.paused && el.srcObject) el.play().catch(() => {}); };
+  for (const ev of ['pointerdown', 'keydown', 'touchend']) window.addEventListener(ev, play, { capture: true, passive: true });
+}
+
 async function main() {
   if (link.lang) setLanguage(link.lang);
   document.documentElement.lang = language();
   apply(document);
   $('lang').onclick = () => setLanguage(language() === 'de' ? 'en' : 'de');
+  unlockPlayback();
   onLanguage(() => { if (bannerSpec && !$('banner').hidden) banner(bannerSpec.spec, bannerSpec.action, bannerSpec.kind); });
   hideFragment();
   if (!link.token) { message(t('title'), t('err_no_token')); return; }
