@@ -28,11 +28,11 @@ static void reads_log_settings_of_an_env_file(void **state) {
     const char *why = NULL;
     (void)state;
     static const char text[] = "# sfu.env\n"
-                               "KONSIL_MEDIA_PORT=10000\n"           /* ignored: a flag */
-                               "KONSIL_ANNOUNCE_IP=203.0.113.10\n"   /* ignored: a flag */
-                               "  KONSIL_LOG_LEVEL = debug \r\n"      /* blanks, CRLF trimmed */
+                               "KONSIL_MEDIA_PORT=10000\n"         /* ignored: a flag */
+                               "KONSIL_ANNOUNCE_IP=203.0.113.10\n" /* ignored: a flag */
+                               "  KONSIL_LOG_LEVEL = debug \r\n"   /* blanks, CRLF trimmed */
                                "\n"
-                               "KONSIL_LOG_FORMAT=json";              /* no final newline */
+                               "KONSIL_LOG_FORMAT=json"; /* no final newline */
     assert_int_equal(parse(text, &c, &line, &why), 0);
     assert_true(c.has_level);
     assert_int_equal(c.level, KN_LOG_DEBUG);
@@ -67,15 +67,16 @@ static void refuses_bad_lines_naming_them(void **state) {
         unsigned line;
         const char *why;
     } bad[] = {
-        {"# ok\nKONSIL_LOG_LEVEL=loud\n", 2, "KONSIL_LOG_LEVEL: expected error, warn, info or debug"},
-        {"KONSIL_LOG_FORMAT=xml\n", 1, "KONSIL_LOG_FORMAT: expected text or json"},
+        {"# ok\nKONSIL_LOG_LEVEL=loud\n",                          2,
+         "KONSIL_LOG_LEVEL: expected error, warn, info or debug"                                                },
+        {"KONSIL_LOG_FORMAT=xml\n",                                1, "KONSIL_LOG_FORMAT: expected text or json"},
         {"KONSIL_LOG_LEVEL=debugdebugdebugdebugdebugdebugdebug\n", 1,
-         "KONSIL_LOG_LEVEL: expected error, warn, info or debug"}, /* longer than the buffer */
-        {"\n\nKONSIL_LOG_LEVEL\n", 3, "expected KEY=VALUE"},
-        {"LOG_LEVEL=debug\n", 1, "expected a KONSIL_* setting name"},
-        {"KONSIL_=x\n", 1, "expected a KONSIL_* setting name"},
-        {"KONSIL_log_level=debug\n", 1, "expected a KONSIL_* setting name"},
-        {"=debug\n", 1, "expected a KONSIL_* setting name"},
+         "KONSIL_LOG_LEVEL: expected error, warn, info or debug"                                                }, /* longer than the buffer */
+        {"\n\nKONSIL_LOG_LEVEL\n",                                 3, "expected KEY=VALUE"                      },
+        {"LOG_LEVEL=debug\n",                                      1, "expected a KONSIL_* setting name"        },
+        {"KONSIL_=x\n",                                            1, "expected a KONSIL_* setting name"        },
+        {"KONSIL_log_level=debug\n",                               1, "expected a KONSIL_* setting name"        },
+        {"=debug\n",                                               1, "expected a KONSIL_* setting name"        },
     };
     (void)state;
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
