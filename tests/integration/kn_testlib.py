@@ -1,7 +1,8 @@
 """kn_testlib.py: helpers the python integration tests share: check() recording failed
 checks in `failures`, free loopback ports, HS256 join tokens as konsil-signaling verifies
-them (docs/signaling-protocol.md), and one HTTPS request that does not verify the
-self-signed certificate. Imported from the tests' own folder (python puts a script's
+them (docs/signaling-protocol.md), one HTTPS request that does not verify the
+self-signed certificate, a wait until a port listens, and the SFU control-socket client
+(Ctl). Imported from the tests' own folder (python puts a script's
 folder on sys.path); not a test itself (no test_ prefix)."""
 import base64
 import hashlib
@@ -71,3 +72,39 @@ def https(url, method="GET", headers=None, body=None, timeout=5):
             return r.status, dict(r.headers), r.read().decode()
     except urllib.error.HTTPError as e:
         return e.code, dict(e.headers), e.read().decode()
+
+
+def wait_listening(port, tries=100):
+    """Waits (up to tries x ~0.1 s) until something accepts TCP on loopback port; True if so."""
+    for _ in range(tries):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+class Ctl:
+    """konsil-sfu control API over its unix socket (docs/control-api.md); skips events."""
+
+    def __init__(self, path):
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.s.connect(path)
+        self.s.settimeout(5)
+        self.buf = b""
+        self.n = 0
+
+    def request(self, method, **params):
+        self.n += 1
+        self.s.sendall((json.dumps({"id": self.n, "method": method, "params": params}) + "\n").encode())
+        while True:
+            while b"\n" not in self.buf:
+                self.buf += self.s.recv(65536)
+            line, _, self.buf = self.buf.partition(b"\n")
+            m = json.loads(line)
+            if m.get("id") == self.n:
+                return m
+
+    def close(self):
+        self.s.close()

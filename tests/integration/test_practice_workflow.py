@@ -22,7 +22,6 @@ import http.client
 import json
 import os
 import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -31,28 +30,13 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kn_stop import stop_signaling  # noqa: E402
+from kn_testlib import check, failures, free_port  # noqa: E402
 
 SRC = os.environ.get("KONSIL_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.environ.get("KONSIL_BIN_DIR", os.path.join(SRC, "build", "bin"))
 SINK = os.path.join(SRC, "tests", "unit", "signaling", "smtp_sink.py")
 PATIENT_NAME = "Erika Mustermann-Quendel"
 OUT_DIR = [None]
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
 
 class Client:
     def __init__(self, port, ctx):

@@ -29,6 +29,7 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_ws_protocol as wsp  # noqa: E402  (its main() runs only as a script)
 from kn_stop import stop_signaling  # noqa: E402
+from kn_testlib import free_port  # noqa: E402
 
 check = wsp.check
 
@@ -248,7 +249,7 @@ def tests_remote(tmp, media):
                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
             wait(f"remote sfu {i}", lambda r=real: os.path.exists(r))
             proxies.append(Proxy(os.path.join(tmp, f"relay-{i}.sock"), real))
-        port, log = free_tcp(), os.path.join(tmp, "remote")
+        port, log = free_port(), os.path.join(tmp, "remote")
         os.makedirs(log)
         env = {k: v for k, v in os.environ.items() if not k.startswith("KONSIL_")}
         env.update(KONSIL_STATE_DIR=os.path.join(log, "state"), KONSIL_LISTEN=f"127.0.0.1:{port}",
@@ -292,20 +293,9 @@ def stop(proc):
     stop_signaling(proc)
 
 
-def free_tcp():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def main():
     exe = os.path.join(wsp.BIN, "konsil-signaling")
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
+    port = free_port()
     media = None
     for _ in range(50):  # three consecutive free UDP ports
         u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 
-from kn_testlib import check, failures, free_port, https, token
+from kn_testlib import Ctl, check, failures, free_port, https, token
 
 SRC = os.environ.get("KONSIL_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.environ.get("KONSIL_BIN_DIR", os.path.join(SRC, "build", "bin"))
@@ -26,27 +26,6 @@ BIN = os.environ.get("KONSIL_BIN_DIR", os.path.join(SRC, "build", "bin"))
 def post(url, tok, body=b"v=0\r\n"):
     st, _, text = https(url, "POST", {"Authorization": f"Bearer {tok}", "Content-Type": "application/sdp"}, body)
     return st, text
-
-
-class Ctl:
-    """konsil-sfu control API over its unix socket (docs/control-api.md); skips events."""
-
-    def __init__(self, path):
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.s.connect(path)
-        self.s.settimeout(5)
-        self.buf, self.n = b"", 0
-
-    def request(self, method, **params):
-        self.n += 1
-        self.s.sendall((json.dumps({"id": self.n, "method": method, "params": params}) + "\n").encode())
-        while True:
-            while b"\n" not in self.buf:
-                self.buf += self.s.recv(65536)
-            line, _, self.buf = self.buf.partition(b"\n")
-            m = json.loads(line)
-            if m.get("id") == self.n:
-                return m
 
 
 def stop(procs):

@@ -13,11 +13,11 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_ws_protocol as wp  # noqa: E402
 from kn_stop import stop_signaling  # noqa: E402
+from kn_testlib import free_port, wait_listening  # noqa: E402
 
 check = wp.check
 
@@ -104,14 +104,7 @@ def tests(port):
 
 def main():
     exe = os.path.join(wp.BIN, "konsil-signaling")
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    u.bind(("127.0.0.1", 0))
-    media = u.getsockname()[1]
-    u.close()
+    port, media = free_port(), free_port(socket.SOCK_DGRAM)
     with tempfile.TemporaryDirectory() as tmp:
         env = {k: v for k, v in os.environ.items() if not k.startswith("KONSIL_")}
         env.update(KONSIL_STATE_DIR=os.path.join(tmp, "state"), KONSIL_LISTEN=f"127.0.0.1:{port}",
@@ -119,12 +112,7 @@ def main():
         log = open(os.path.join(tmp, "signaling.log"), "w")
         proc = subprocess.Popen([exe], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp)
         try:
-            for _ in range(100):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
+            wait_listening(port)
             tests(port)
             check(proc.poll() is None, "konsil-signaling still running")
         finally:

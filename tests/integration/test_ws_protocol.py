@@ -29,30 +29,18 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kn_testlib  # noqa: E402
 from kn_stop import stop_signaling  # noqa: E402
+from kn_testlib import Ctl, check, failures, free_port, wait_listening  # noqa: E402,F401  (Ctl, failures: for importers)
 
 SRC = os.environ.get("KONSIL_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.environ.get("KONSIL_BIN_DIR", os.path.join(SRC, "build", "bin"))
 SECRET = "ws-test-secret-0123456789"
 TURN_SECRET = "turn-shared-secret"
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
-def b64u(b):
-    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
 
 
 def token(room, role, exp=None, secret=SECRET):
-    head = b64u(b'{"alg":"HS256","typ":"JWT"}')
-    body = b64u(json.dumps({"room": room, "role": role, "exp": exp or int(time.time()) + 600}).encode())
-    sig = hmac.new(secret.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
-    return f"{head}.{body}.{b64u(sig)}"
+    return kn_testlib.token(secret, room, role, exp)
 
 
 class WS:
@@ -402,31 +390,6 @@ def fixture(name):
         return f.read()
 
 
-class Ctl:
-    """konsil-sfu control API over its unix socket (docs/control-api.md); skips events."""
-
-    def __init__(self, path):
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.s.connect(path)
-        self.s.settimeout(5)
-        self.buf = b""
-        self.n = 0
-
-    def request(self, method, **params):
-        self.n += 1
-        self.s.sendall((json.dumps({"id": self.n, "method": method, "params": params}) + "\n").encode())
-        while True:
-            while b"\n" not in self.buf:
-                self.buf += self.s.recv(65536)
-            line, _, self.buf = self.buf.partition(b"\n")
-            m = json.loads(line)
-            if m.get("id") == self.n:
-                return m
-
-    def close(self):
-        self.s.close()
-
-
 def sdp_sections(sdp):
     return sdp.split("\r\nm=")[1:]
 
@@ -650,14 +613,7 @@ def tests_assets(port):
 
 def main():
     exe = os.path.join(BIN, "konsil-signaling")
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    u.bind(("127.0.0.1", 0))
-    media = u.getsockname()[1]
-    u.close()
+    port, media = free_port(), free_port(socket.SOCK_DGRAM)
     with tempfile.TemporaryDirectory() as tmp:
         env = {k: v for k, v in os.environ.items() if not k.startswith("KONSIL_")}
         env.update(KONSIL_STATE_DIR=os.path.join(tmp, "state"), KONSIL_LISTEN=f"127.0.0.1:{port}",
@@ -669,12 +625,7 @@ def main():
         log = open(os.path.join(tmp, "signaling.log"), "w")
         proc = subprocess.Popen([exe], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp)
         try:
-            for _ in range(100):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
+            wait_listening(port)
             tests_join(port)
             tests_room(port)
             tests_resume_expiry(port)
