@@ -2,7 +2,7 @@
 checks in `failures`, free loopback ports, HS256 join tokens as konsil-signaling verifies
 them (docs/signaling-protocol.md), one HTTPS request that does not verify the
 self-signed certificate, a wait until a port listens, and the SFU control-socket client
-(Ctl). Imported from the tests' own folder (python puts a script's
+(Ctl), and procfs looks at processes (child_pids, alive). Imported from the tests' own folder (python puts a script's
 folder on sys.path); not a test itself (no test_ prefix)."""
 import base64
 import hashlib
@@ -108,3 +108,21 @@ class Ctl:
 
     def close(self):
         self.s.close()
+
+
+def child_pids(pid):
+    """The direct children of pid (from procfs); [] if it is gone."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        return []
+
+
+def alive(pid):
+    """pid exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ")[1][0] != "Z"
+    except OSError:
+        return False

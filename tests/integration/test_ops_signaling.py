@@ -29,7 +29,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_ws_protocol import SECRET, WS, token  # noqa: E402  (shared RFC 6455 client)
-from kn_testlib import check, failures, free_port, https  # noqa: E402
+from kn_testlib import check, child_pids, failures, free_port, https  # noqa: E402
 
 SRC = os.environ.get("KONSIL_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.environ.get("KONSIL_BIN_DIR", os.path.join(SRC, "build", "bin"))
@@ -114,13 +114,6 @@ def served_fingerprint(port):
     with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
         with ctx.wrap_socket(s, server_hostname="127.0.0.1") as t:
             return hashlib.sha256(t.getpeercert(binary_form=True)).hexdigest()
-
-
-def child_pids(pid):
-    try:
-        return [int(x) for x in open(f"/proc/{pid}/task/{pid}/children").read().split()]
-    except OSError:
-        return []
 
 
 class Server:

@@ -29,7 +29,7 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_ws_protocol as wsp  # noqa: E402  (its main() runs only as a script)
 from kn_stop import stop_signaling  # noqa: E402
-from kn_testlib import free_port  # noqa: E402
+from kn_testlib import alive, free_port  # noqa: E402
 
 check = wsp.check
 
@@ -77,14 +77,6 @@ def wait(what, fn, timeout=10):
         time.sleep(0.1)
     check(False, f"timeout waiting for {what}")
     return None
-
-
-def alive(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split(") ")[1][0] != "Z"
-    except OSError:
-        return False
 
 
 def room_of_three(port, tmp, room):
@@ -270,6 +262,10 @@ def tests_remote(tmp, media):
         check(m is not None and m.get("reason") == "sfu_lost", f"link to sfu 1 broken: q2's host gets sfu_lost: {m}")
         moved = wait("q2 moved", lambda: placement(log, "q2") if placement(log, "q2")[0] == 0 else None)
         check(bool(moved), f"q2 moved to sfu 0: {moved}")
+        m = pool_metrics(port)
+        check(m.get(("konsil_sfu_placement_rooms", 0)) == 2 and m.get(("konsil_sfu_placement_rooms", 1)) == 0 and
+              not any(k[0] in ("konsil_sfu_restarts_total", "konsil_sfu_process_info") for k in m),
+              f"/metrics with remote SFUs: placement follows the move, no PID or restart series (not our children) {m}")
         check(bool(wait("room left behind destroyed", lambda: sfu_rooms(real1) == 0)),
               "link back: signaling destroyed the room it left on sfu 1 (which kept running)")
         check(sfus[1].poll() is None, "the remote SFU was not restarted by signaling")

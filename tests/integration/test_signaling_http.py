@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 
-from kn_testlib import check, failures, free_port, token
+from kn_testlib import alive, check, child_pids, failures, free_port, token
 
 SRC = os.environ.get("KONSIL_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.environ.get("KONSIL_BIN_DIR", os.path.join(SRC, "build", "bin"))
@@ -40,22 +40,6 @@ class Client:
             return "closed:" + type(e).__name__, {}, ""
         finally:
             c.close()
-
-
-def child_pids(pid):
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            return [int(x) for x in f.read().split()]
-    except OSError:
-        return []
-
-
-def alive(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split(") ")[1][0] != "Z"
-    except OSError:
-        return False
 
 
 def wait_healthy(cl, proc, seconds=15):
