@@ -178,7 +178,7 @@ def plot_memory(s, path):
                 ax.plot([participants(r) for r in rs], [r["server"]["rss_kb"] / 1024.0 for r in rs],
                         m, color=COLOR[t], label=f"{LABEL[t]} {n.split('_')[0]}")
     ax.set_xscale("log")
-    ax.set_xlabel("participants (publish + subscribe connections)")
+    ax.set_xlabel("participants (rooms: people, each with 1 + size-1 connections; s1/s6: connections)")
     ax.set_ylabel("server RSS, MB (everyone joined)")
     ax.set_title("Memory vs participants")
     ax.grid(alpha=0.3, which="both")
@@ -296,21 +296,25 @@ def pps_target_rows(s6):
     return rows
 
 
-def targets_table(s1, s6):
-    """The issue's Konsil targets: packet rate and latency from scenario 6, the Janus ratio and
-    memory from scenario 1 (same run, same SRTP profile)."""
+def targets_table(s1, s6, s2=(), s3=()):
+    """The issue's Konsil targets: packet rate and latency from scenario 6, the Janus ratio from
+    scenarios 1-3 (each pair from the same run, same SRTP profile), memory from scenario 1."""
     bs = by_server(s1)
     k, j = bs["konsil"], bs["janus"]
     out = ["| target | measured | met? |", "|---|---|---|"] + pps_target_rows(s6)
     fit = {t: linfit(rs) for t, rs in bs.items()}
-    pairs = [(a, b) for a in k for b in j if a["x"] == b["x"] and a["x"] >= 10 and unsaturated(a)
-             and unsaturated(b)]
-    if pairs:
+    for name, rows, unit, least in (("scenario 1", s1, "subscribers", 10), ("scenario 2", s2, "rooms of 9", 1),
+                                    ("scenario 3", s3, "rooms of 3", 1)):
+        b2 = by_server(rows)
+        pairs = [(a, b) for a in b2["konsil"] for b in b2["janus"] if a["x"] == b["x"] and a["x"] >= least
+                 and unsaturated(a) and unsaturated(b)]
+        if not pairs:
+            continue
         ratios = [a["us_per_pkt"] / b["us_per_pkt"] for a, b in pairs]
         worst = max(ratios)
-        out.append(f"| ≤ 40 % of Janus's CPU per forwarded packet (same run, same profile) | "
+        out.append(f"| ≤ 40 % of Janus's CPU per forwarded packet (same run, same profile), {name} | "
                    f"{', '.join('%g: %.0f %%' % (a['x'], 100 * q) for (a, _), q in zip(pairs, ratios))} "
-                   f"(subscribers: Konsil ÷ Janus µs/pkt, points where both kept up) | {'yes' if worst <= 0.40 else 'no'} |")
+                   f"({unit}: Konsil ÷ Janus µs/pkt, points where both kept up) | {'yes' if worst <= 0.40 else 'no'} |")
     if fit["konsil"] and fit["janus"] and fit["janus"][1] > 0:
         q = fit["konsil"][1] / fit["janus"][1]
         out.append(f"| (same, marginal) | Konsil {1e6 * fit['konsil'][1]:.2f} vs Janus "
@@ -356,8 +360,9 @@ def section(res, env):
            "join request → first complete video frame; RSS with everyone joined and, in brackets, "
            "its growth over the idle server per participant. A run whose generator used ≥ 90 % of "
            "its core is refused, not reported.", "",
-           "### Konsil targets (scenarios 6 and 1)", "",
-           targets_table(s["s1_fanout"], s["s6_pps"]) if s["s1_fanout"] or s["s6_pps"] else "not run", ""]
+           "### Konsil targets", "",
+           targets_table(s["s1_fanout"], s["s6_pps"], s["s2_group"], s["s3_consult"])
+           if s["s1_fanout"] or s["s6_pps"] else "not run", ""]
     titles = {"s1_fanout": "Scenario 1: fan-out, 1 publisher (720p simulcast + Opus) → N subscribers (top layer); load = N",
               "s2_group": "Scenario 2: group therapy, rooms of 9 (everyone publishes 3-layer simulcast, watches the other 8); load = rooms",
               "s3_consult": "Scenario 3: doctor + patient + interpreter, rooms of 3; load = rooms",
@@ -372,7 +377,10 @@ def section(res, env):
             out += ["Stop rule: " + "; ".join(f"{LABEL[t]}: {limit_reason(s[n], t)}" for t in SERVERS), ""]
     out += ["### Memory per participant", "",
             "Least-squares line of server RSS (everyone joined) against participants, per scenario "
-            "(konsil-sfu + konsil-signaling, or Janus); the slope is the memory per participant.", "",
+            "(konsil-sfu + konsil-signaling, or Janus); the slope is the memory per participant. A "
+            "participant is a person: in the room scenarios one publish and (room size − 1) subscribe "
+            "connections (9 PeerConnections in a room of 9, 3 in a room of 3); in scenarios 1 and 6 "
+            "each publisher and each subscriber (one PeerConnection).", "",
             memory_table(s), ""]
     out += ["### Plots", "", "![CPU vs load](bench/cpu_vs_load.png)",
             "![latency vs load](bench/latency_vs_load.png)",
