@@ -11,7 +11,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 OUT=$KN_ROOT/bench/results/s2_group.jsonl
 DURATION=10
-RS="1 2 3 4 6 8"
+RS="1 2 3 4 6 8 10 12 14"
 while [ $# -gt 0 ]; do
     case $1 in
     --out) OUT=$2; shift 2 ;;

@@ -8,7 +8,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 OUT=$KN_ROOT/bench/results/s3_consult.jsonl
 DURATION=10
-RS="1 5 10 20 40 60"
+RS="1 5 10 20 40 60 80 90 100 110"
 while [ $# -gt 0 ]; do
     case $1 in
     --out) OUT=$2; shift 2 ;;

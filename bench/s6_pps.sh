@@ -21,7 +21,7 @@ K=12
 KBPS=12000
 VERIFY=8
 PACE=2.5
-PS="2 4 6 8 10 12"
+PS="2 4 6 8 9 10 12 14 16"
 while [ $# -gt 0 ]; do
     case $1 in
     --out) OUT=$2; shift 2 ;;
