@@ -315,8 +315,9 @@ void kn_hub_on_text(kn_wsconn *c, const uint8_t *p, size_t len) {
     else
         rc = handlers[m.type].fn(h, c, &m);
     if (rc != 0)
-        kn_hub_send_error(c, m.id, rc, c->part || m.type == KN_WSMSG_PING ? kn_strerror(rc)
-                                                                         : "join first",
+        kn_hub_send_error(c, m.id, rc,
+                          c->part || m.type == KN_WSMSG_PING ? kn_wsmsg_error_text(m.type, rc)
+                                                             : "join first",
                           false, 0);
     kn_wsmsg_free(&m);
     room_free_empty(h);

@@ -316,3 +316,69 @@ const char *kn_wsmsg_error_code(int rc) {
         return "internal";
     }
 }
+
+static const char *unavail_text(kn_wsmsg_type t) {
+    switch (t) {
+    case KN_WSMSG_P2P_OFFER:
+    case KN_WSMSG_P2P_ANSWER:
+    case KN_WSMSG_P2P_CANDIDATE:
+    case KN_WSMSG_MUTE_REQUEST:
+        return "the participant is reconnecting";
+    case KN_WSMSG_SFU_PUBLISH:
+    case KN_WSMSG_SFU_UNPUBLISH:
+    case KN_WSMSG_SFU_SUB_ANSWER:
+    case KN_WSMSG_SFU_PREFS:
+        return "the media server is unavailable";
+    default:
+        return "temporarily unavailable, try again later";
+    }
+}
+
+static const char *state_text(kn_wsmsg_type t) {
+    switch (t) {
+    case KN_WSMSG_SFU_PUBLISH:
+        return "not in SFU mode, or already publishing";
+    case KN_WSMSG_SFU_UNPUBLISH:
+        return "no publish connection";
+    case KN_WSMSG_SFU_SUB_ANSWER:
+        return "no subscribe offer outstanding";
+    case KN_WSMSG_SFU_PREFS:
+        return "not in SFU mode";
+    case KN_WSMSG_JOIN:
+    case KN_WSMSG_RESUME:
+        return "already joined";
+    default:
+        return "not possible in the current state";
+    }
+}
+
+const char *kn_wsmsg_error_text(kn_wsmsg_type t, int rc) {
+    switch (rc) {
+    case KN_EINVAL:
+    case KN_EPROTO:
+    case KN_ETRUNC:
+        return "invalid message";
+    case KN_EAUTH:
+        return "not authorized";
+    case KN_WS_EFORBIDDEN:
+        return t == KN_WSMSG_KICK || t == KN_WSMSG_MUTE_REQUEST || t == KN_WSMSG_END
+                   ? "only the host may do this"
+                   : "a listener cannot send audio or video";
+    case KN_ENOENT:
+        return t == KN_WSMSG_SFU_PREFS ? "no such participant or mid in the subscription"
+                                       : "no such participant in this room";
+    case KN_ESTATE:
+        return state_text(t);
+    case KN_ELIMIT:
+        return "room full";
+    case KN_WS_ETOOLARGE:
+        return "message too large";
+    case KN_WS_ERATE:
+        return "too many messages";
+    case KN_WS_EUNAVAIL:
+    case KN_EIO:
+        return unavail_text(t);
+    default:
+        return "internal server error";
+    }
+}

@@ -93,6 +93,11 @@ const char *kn_wsmsg_type_name(kn_wsmsg_type t);
 /* Protocol error code for a KN_E* code ("invalid", "unauthorized", ...). */
 const char *kn_wsmsg_error_code(int rc);
 
+/* A static English "message" for an error a handler of type t returned
+ * (e.g. "the participant is reconnecting" for unavailable on a p2p.* relay);
+ * never a bare code name. */
+const char *kn_wsmsg_error_text(kn_wsmsg_type t, int rc);
+
 /* True for a participant id as the server makes them: "p" + 8 lowercase hex. */
 bool kn_wsmsg_part_id_ok(const char *s);
 

@@ -229,7 +229,9 @@ def tests_room(port):
     check(m is not None and m["candidate"] is None, "end-of-candidates (null) relayed")
     a.send({"type": "p2p.offer", "id": 5, "to": jx["self"]["id"], "sdp": sdp})
     e = a.until("error")
-    check(e is not None and e["code"] == "not_found" and e.get("id") == 5, "relay to a participant of another room: not_found")
+    check(e is not None and e["code"] == "not_found" and e.get("id") == 5
+          and e["message"] == "no such participant in this room",
+          "relay to a participant of another room: not_found, 'no such participant in this room'")
     a.send({"type": "state", "audio": False})
     m = b.until("participant-updated")
     check(m is not None and m["participant"]["audio"] is False and m["participant"]["video"] is True,
@@ -301,6 +303,12 @@ def tests_resume_expiry(port):
     b, jb = join(port, "room3", "guest")
     a.drain(0.2)
     b.close()
+    time.sleep(0.3)
+    a.send({"type": "p2p.offer", "id": 9, "to": jb["self"]["id"], "sdp": "v=0\r\n"})
+    e = a.until("error")
+    check(e is not None and e["code"] == "unavailable" and not e["fatal"] and e.get("id") == 9
+          and e["message"] == "the participant is reconnecting",
+          f"p2p.offer to a held place: unavailable, 'the participant is reconnecting' ({e})")
     m = a.until("participant-left", timeout=5)
     check(m is not None and m["reason"] == "timeout", "not back within the resume grace: participant-left timeout")
     b2 = WS(port)

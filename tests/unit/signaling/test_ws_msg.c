@@ -176,6 +176,53 @@ static void error_codes(void **state) {
     assert_string_equal(kn_wsmsg_error_code(KN_ENOENT), "not_found");
 }
 
+/* Every error the protocol sends: documented code + English message, never a
+ * bare code name or "unknown" (the room client showed "unknown" before). */
+static void error_messages(void **state) {
+    (void)state;
+    static const struct {
+        kn_wsmsg_type t;
+        int rc;
+        const char *code, *text;
+    } pairs[] = {
+        {KN_WSMSG_P2P_OFFER, KN_WS_EUNAVAIL, "unavailable", "the participant is reconnecting"},
+        {KN_WSMSG_P2P_CANDIDATE, KN_WS_EUNAVAIL, "unavailable", "the participant is reconnecting"},
+        {KN_WSMSG_MUTE_REQUEST, KN_WS_EUNAVAIL, "unavailable", "the participant is reconnecting"},
+        {KN_WSMSG_SFU_PUBLISH, KN_WS_EUNAVAIL, "unavailable", "the media server is unavailable"},
+        {KN_WSMSG_JOIN, KN_WS_EUNAVAIL, "unavailable", "temporarily unavailable, try again later"},
+        {KN_WSMSG_KICK, KN_WS_EFORBIDDEN, "forbidden", "only the host may do this"},
+        {KN_WSMSG_END, KN_WS_EFORBIDDEN, "forbidden", "only the host may do this"},
+        {KN_WSMSG_STATE, KN_WS_EFORBIDDEN, "forbidden", "a listener cannot send audio or video"},
+        {KN_WSMSG_SFU_PUBLISH, KN_WS_EFORBIDDEN, "forbidden", "a listener cannot send audio or video"},
+        {KN_WSMSG_P2P_OFFER, KN_ENOENT, "not_found", "no such participant in this room"},
+        {KN_WSMSG_SFU_PUBLISH, KN_ESTATE, "state", "not in SFU mode, or already publishing"},
+        {KN_WSMSG_SFU_UNPUBLISH, KN_ESTATE, "state", "no publish connection"},
+        {KN_WSMSG_SFU_SUB_ANSWER, KN_ESTATE, "state", "no subscribe offer outstanding"},
+        {KN_WSMSG_JOIN, KN_ESTATE, "state", "already joined"},
+        {KN_WSMSG_PING, KN_WS_ERATE, "rate_limited", "too many messages"},
+        {KN_WSMSG_PING, KN_WS_ETOOLARGE, "too_large", "message too large"},
+        {KN_WSMSG_JOIN, KN_ELIMIT, "limit", "room full"},
+        {KN_WSMSG_JOIN, KN_EAUTH, "unauthorized", "not authorized"},
+        {KN_WSMSG_SFU_PREFS, KN_EINVAL, "invalid", "invalid message"},
+        {KN_WSMSG_P2P_OFFER, KN_ENOMEM, "internal", "internal server error"},
+        {KN_WSMSG_SFU_PUBLISH, KN_ECRYPTO, "internal", "internal server error"},
+    };
+    for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+        assert_string_equal(kn_wsmsg_error_code(pairs[i].rc), pairs[i].code);
+        assert_string_equal(kn_wsmsg_error_text(pairs[i].t, pairs[i].rc), pairs[i].text);
+    }
+    static const int all[] = {KN_EINVAL, KN_ETRUNC, KN_EPROTO, KN_EAUTH, KN_ELIMIT,
+                              KN_ENOMEM, KN_ENOENT, KN_EEXIST, KN_ESTATE, KN_EIO,
+                              KN_ECRYPTO, KN_WS_EFORBIDDEN, KN_WS_ETOOLARGE, KN_WS_ERATE,
+                              KN_WS_EUNAVAIL};
+    for (int t = 0; t < KN_WSMSG_N_TYPES; t++)
+        for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+            const char *text = kn_wsmsg_error_text((kn_wsmsg_type)t, all[i]);
+            assert_non_null(strchr(text, ' ')); /* a sentence, not a code name */
+            assert_null(strstr(text, "unknown"));
+        }
+}
+
 static void bucket(void **state) {
     kn_ratelimit r;
     (void)state;
@@ -227,7 +274,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(join_ok),      cmocka_unit_test(rejects_with_reason),
         cmocka_unit_test(id_echoed_on_failure), cmocka_unit_test(relay_fields),
-        cmocka_unit_test(size_limits),  cmocka_unit_test(error_codes),
+        cmocka_unit_test(size_limits),  cmocka_unit_test(error_codes), cmocka_unit_test(error_messages),
         cmocka_unit_test(bucket),       cmocka_unit_test(turn_vector),
         cmocka_unit_test(ice_servers),  cmocka_unit_test(sfu_messages),
     };
