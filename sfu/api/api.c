@@ -251,6 +251,11 @@ static int api_consumer_create(kn_api_call *call, json_t *params, json_t **resul
         (rc = get_producer(call, params, &p)) != 0 ||
         (rc = kn_api_parse_consumer(params, &rp, call->err)) != 0)
         return rc;
+    json_t *paused = json_object_get(params, "paused");
+    if (paused != NULL && !json_is_boolean(paused)) {
+        snprintf(call->err, sizeof(call->err), "params.paused: not a boolean");
+        return KN_EINVAL;
+    }
     if (kn_room_find_consumer(call->room, id) != NULL)
         return KN_EEXIST;
     rp.kind = p->params.kind;
@@ -259,6 +264,9 @@ static int api_consumer_create(kn_api_call *call, json_t *params, json_t **resul
             snprintf(call->err, sizeof(call->err), "params.codecs: no codec of the producer");
         return rc;
     }
+    if (json_is_true(paused)) /* before any packet: nothing leaks until set_preferences */
+        kn_consumer_set_preferences(c, c->sel.max_spatial, c->sel.max_temporal, true,
+                                    kn_worker_now(call->w));
     *result = json_pack("{s:I}", "ssrc", (json_int_t)c->send.ssrc);
     if (c->send.rtx_ssrc != 0)
         json_object_set_new(*result, "rtx_ssrc", json_integer(c->send.rtx_ssrc));

@@ -52,6 +52,7 @@ typedef struct kn_sfuslot {
     kn_sdp_kind kind;
     bool live;                    /* a consumer forwards into it (a=sendonly) */
     bool rejected;                /* the answer rejected it or consumer.create failed */
+    bool held;                    /* consumer created paused: resumed by the next answer */
     char part[KN_WSMSG_PART_ID_LEN + 1]; /* publisher; "" once it left (a=inactive) */
     char producer[KN_SFU_ID_LEN];
     char consumer[KN_SFU_ID_LEN];

@@ -100,7 +100,7 @@ static bool retire_gone(kn_sfupart *sp, kn_room *r) {
         kn_sfuslot *s = &sp->slots[i];
         if (s->part[0] == '\0' || producer_alive(r, s->part, s->producer))
             continue;
-        s->live = s->rejected = false;
+        s->live = s->rejected = s->held = false;
         s->part[0] = s->producer[0] = s->consumer[0] = '\0';
         s->ssrc = s->rtx_ssrc = 0;
         changed = true;
@@ -164,7 +164,7 @@ static void on_consumer(void *arg, int rc, json_t *result, const char *message) 
                     message ? message : "");
         s->rejected = true; /* counted as carried: no retry loop; inactive in the offer */
     } else {
-        s->live = true;
+        s->live = s->held = true;
         s->ssrc = (uint32_t)ssrc;
         s->rtx_ssrc = (uint32_t)rtx;
     }
@@ -175,16 +175,17 @@ static void on_consumer(void *arg, int rc, json_t *result, const char *message) 
 
 static void consume(kn_sfupart *sp, kn_part *who, const kn_sfuprod *prod, int slot) {
     kn_sfuslot *s = &sp->slots[slot];
-    s->live = s->rejected = false;
+    s->live = s->rejected = s->held = false;
     snprintf(s->part, sizeof(s->part), "%s", who->id);
     snprintf(s->producer, sizeof(s->producer), "%s", prod->id);
     snprintf(s->codec, sizeof(s->codec), "%s", prod->codec);
     snprintf(s->consumer, sizeof(s->consumer), "%s.c%u", sp->sub_peer, ++sp->n_consumers);
     json_t *p = consumer_codecs(s);
     if (p)
-        json_object_update_new(p, json_pack("{s:s, s:s, s:s, s:s, s:s}", "room", sp->room, "peer",
-                                            sp->sub_peer, "consumer", s->consumer, "producer",
-                                            s->producer, "mid", s->mid));
+        json_object_update_new(p, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "room", sp->room,
+                                            "peer", sp->sub_peer, "consumer", s->consumer,
+                                            "producer", s->producer, "mid", s->mid, "paused",
+                                            1)); /* resumed by the answer: resume_offered() */
     sp->pending_slot = slot;
     sp->sub_busy = true;
     sp->sub_req_gen = sp->sub_gen;
@@ -351,6 +352,27 @@ static void set_remote(kn_sfupart *sp, const kn_sdp_creds *c) {
         sp->sub_busy = false;
 }
 
+/*
+ * Consumers start paused and are resumed here, once the browser has applied the
+ * offer that signals them (it sends the answer after setLocalDescription). Media
+ * sent earlier arrives for an m-section the browser does not know yet: Firefox
+ * then binds the SSRC by its payload type, unique in the old BUNDLE, to an
+ * earlier receiver that has no MID binding yet (its publisher's media not
+ * flowing yet); that receiver owns the SSRC in Firefox's call, and the new
+ * m-section never gets a packet of it (tests/browser/harness_sfu_join_loop.mjs).
+ */
+static void resume_offered(kn_sfupart *sp) {
+    for (unsigned i = 0; i < sp->offered && i < sp->n_slots; i++) {
+        kn_sfuslot *s = &sp->slots[i];
+        if (!s->live || !s->held)
+            continue;
+        s->held = false;
+        kn_sfuroom_fire(sp->ctl, "consumer.set_preferences",
+                        json_pack("{s:s, s:s, s:b}", "room", sp->room, "consumer", s->consumer,
+                                  "paused", 0));
+    }
+}
+
 /* Rejected m-sections (port 0) end their consumers. */
 static void drop_rejected(kn_sfupart *sp, const kn_sdp *ans) {
     for (unsigned i = 0; i < ans->n_media && i < sp->n_slots; i++) {
@@ -390,6 +412,7 @@ int kn_sfu_sub_answer(kn_sfupart *sp, const kn_wsmsg *m) {
     json_decref(sp->last_offer);
     sp->last_offer = NULL;
     drop_rejected(sp, ans);
+    resume_offered(sp);
     if (!sp->sub_remote && !sp->sub_busy)
         set_remote(sp, &c); /* once per peer: later answers keep ICE/DTLS */
     free(ans);

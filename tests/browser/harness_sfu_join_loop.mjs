@@ -16,6 +16,21 @@ const ITER = Number(process.argv[2] || 20);
 const BUDGET_S = Number(process.argv[3] || 540);
 const WAIT_MS = Number(process.env.KN_LOOP_WAIT_MS || 20000);
 const P2P_FIRST = process.env.KN_LOOP_P2P_FIRST !== '0';
+// Widen the race under study (both 0 = off): KN_LOOP_SRD_DELAY_MS: Firefox B applies every
+// SFU (ice-lite) re-offer (not the first offer of a connection) this much later;
+// KN_LOOP_PUB_DELAY_MS: A applies the SFU's publish answer this much later, so A's media
+// reaches B's subscribe connection late.
+const SRD_DELAY_MS = Number(process.env.KN_LOOP_SRD_DELAY_MS || 0);
+const PUB_DELAY_MS = Number(process.env.KN_LOOP_PUB_DELAY_MS || 0);
+function delaySfuSdp(type, ms, skipFirst) {
+  const srd = RTCPeerConnection.prototype.setRemoteDescription;
+  RTCPeerConnection.prototype.setRemoteDescription = async function (d) {
+    if (d && d.type === type && /a=ice-lite/.test(d.sdp || '')) {
+      if (!skipFirst || this.remoteDescription) await new Promise((r) => setTimeout(r, ms));
+    }
+    return srd.call(this, d);
+  };
+}
 
 const viaSfu = (n) => (s) => s.mode.mode === 'sfu' && s.peers.length === n &&
   s.peers.every((x) => x.source === 'sfu' && x.video && x.video.framesDecoded > 10);
@@ -31,8 +46,10 @@ runTest('harness_sfu_join_loop', BUDGET_S + 120, async () => {
     const room = `loop-${i}`;
     const pages = [];
     try {
-      pages.push(await openRoom(chromium, roomLink(k, room, 'guest', { name: 'A' }), { label: 'chromium-A' }));
-      const b = await openRoom(firefox, roomLink(k, room, 'host', { name: 'B' }), { label: 'firefox-B' });
+      pages.push(await openRoom(chromium, roomLink(k, room, 'guest', { name: 'A' }), { label: 'chromium-A',
+        init: PUB_DELAY_MS ? `(${delaySfuSdp})('answer', ${PUB_DELAY_MS}, false)` : undefined }));
+      const b = await openRoom(firefox, roomLink(k, room, 'host', { name: 'B' }), { label: 'firefox-B',
+        init: SRD_DELAY_MS ? `(${delaySfuSdp})('offer', ${SRD_DELAY_MS}, true)` : undefined });
       pages.push(b);
       if (P2P_FIRST) await waitSnap(b, p2p, 30000, 'P2P');
       pages.push(await openRoom(chromium, roomLink(k, room, 'guest', { name: 'C' }), { label: 'chromium-C' }));

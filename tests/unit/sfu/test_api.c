@@ -106,14 +106,27 @@ static void peer_producer_consumer_life_cycle(void **state) {
                              "\"clock_rate\":48000}]}}", NULL), "invalid"); /* no common codec */
     assert_string_equal(call("{\"id\":5,\"method\":\"consumer.create\",\"params\":{\"room\":\"r1\","
                              "\"peer\":\"sub\",\"consumer\":\"c\",\"producer\":\"v\",\"mid\":\"0\","
-                             VIDEO_CODECS "}}", &res), "ok");
+                             "\"paused\":1," VIDEO_CODECS "}}", NULL), "invalid");
+    /* created paused (signaling resumes it once the receiver applied the offer) */
+    assert_string_equal(call("{\"id\":5,\"method\":\"consumer.create\",\"params\":{\"room\":\"r1\","
+                             "\"peer\":\"sub\",\"consumer\":\"c\",\"producer\":\"v\",\"mid\":\"0\","
+                             "\"paused\":true," VIDEO_CODECS "}}", &res), "ok");
     assert_true(json_integer_value(json_object_get(res, "ssrc")) > 0);
     assert_true(json_integer_value(json_object_get(res, "rtx_ssrc")) > 0);
     json_decref(res);
     assert_string_equal(call("{\"id\":6,\"method\":\"peer.stats\",\"params\":{\"room\":\"r1\","
                              "\"peer\":\"sub\"}}", &res), "ok");
     assert_int_equal(json_array_size(json_object_get(res, "consumers")), 1);
+    assert_true(json_is_true(json_object_get(
+        json_object_get(json_array_get(json_object_get(res, "consumers"), 0), "layers"), "paused")));
     assert_string_equal(json_string_value(json_object_get(res, "srtp_profile")), "none");
+    json_decref(res);
+    assert_string_equal(call("{\"id\":6,\"method\":\"consumer.set_preferences\",\"params\":{"
+                             "\"room\":\"r1\",\"consumer\":\"c\",\"paused\":false}}", NULL), "ok");
+    assert_string_equal(call("{\"id\":6,\"method\":\"peer.stats\",\"params\":{\"room\":\"r1\","
+                             "\"peer\":\"sub\"}}", &res), "ok");
+    assert_true(json_is_false(json_object_get(
+        json_object_get(json_array_get(json_object_get(res, "consumers"), 0), "layers"), "paused")));
     json_decref(res);
     assert_string_equal(call("{\"id\":7,\"method\":\"producer.destroy\",\"params\":{\"room\":\"r1\","
                              "\"producer\":\"v\"}}", NULL), "ok");
