@@ -39,7 +39,7 @@ function mediaConnections(call) {
   if (!call || !call.self || call.self.role === 'listener') return out;
   if (call.mode.mode === 'p2p' && call.mode.peer) {
     const p = call.peers.get(call.mode.peer);
-    if (p && p.link && !p.link.closed) out.push({ pc: p.link.pc });
+    if (p && p.link && !p.link.closed) out.push({ pc: p.link.pc, key: p.link }); // a link may replace its pc
   } else if (call.mode.mode === 'sfu') {
     if (call.publisher) out.push({ pc: call.publisher.pc });
     if (call.subscriber) out.push({ pc: call.subscriber.pc });
@@ -50,15 +50,15 @@ function mediaConnections(call) {
 // Calls onChange(true) once a needed media connection has been unconnected for
 // CONNECT_FAIL_MS, onChange(false) when all are connected again.
 export function watchConnectivity(getCall, onChange, { failMs = CONNECT_FAIL_MS } = {}) {
-  const since = new WeakMap(); // pc -> time it was last connected (or first seen)
+  const since = new WeakMap(); // pc (P2P: link) -> time it was last connected (or first seen)
   let failing = false;
   const tick = () => {
     const now = Date.now();
     let bad = false;
-    for (const { pc } of mediaConnections(getCall())) {
+    for (const { pc, key = pc } of mediaConnections(getCall())) {
       const s = pc.connectionState;
-      if (s === 'connected' || !since.has(pc)) since.set(pc, now);
-      if (s !== 'connected' && s !== 'closed' && now - since.get(pc) >= failMs) bad = true;
+      if (s === 'connected' || !since.has(key)) since.set(key, now);
+      if (s !== 'connected' && s !== 'closed' && now - since.get(key) >= failMs) bad = true;
     }
     if (bad !== failing) { failing = bad; onChange(bad); }
   };
