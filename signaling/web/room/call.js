@@ -56,8 +56,7 @@ export class Call extends EventTarget {
       case 'sfu.closed': return this.onSfuClosed(m);
       case 'active-speaker': return this.onActiveSpeaker(m);
       case 'mute-request': return this.onMuteRequest(m);
-      // 'unavailable' for a relay or state message: the target is reconnecting (held place); transient, not the patient's business.
-      case 'error': if (!m.fatal && !m.handled && m.code !== 'rate_limited' && m.code !== 'unavailable') this.ui.notice(t('err_generic', { msg: m.message || m.code })); return undefined;
+      case 'error': if (!m.fatal && !m.handled && m.code !== 'rate_limited') this.ui.notice(t('err_generic', { msg: m.message || m.code })); return undefined;
       default: return undefined;
     }
   }
@@ -169,10 +168,12 @@ export class Call extends EventTarget {
       .filter((sv) => sv.urls.length);
   }
 
+  // Relayed P2P messages are quiet: 'unavailable' (the target's place is held while it
+  // reconnects) or 'not_found' (it left) need no notice; the link restarts or goes.
   relay(to, payload) {
-    if (payload.kind === 'offer') this.sig.send({ type: 'p2p.offer', to, sdp: payload.sdp });
-    else if (payload.kind === 'answer') this.sig.send({ type: 'p2p.answer', to, sdp: payload.sdp });
-    else if (payload.kind === 'ice') this.sig.send({ type: 'p2p.candidate', to, candidate: payload.candidate });
+    if (payload.kind === 'offer') this.sig.sendQuiet({ type: 'p2p.offer', to, sdp: payload.sdp });
+    else if (payload.kind === 'answer') this.sig.sendQuiet({ type: 'p2p.answer', to, sdp: payload.sdp });
+    else if (payload.kind === 'ice') this.sig.sendQuiet({ type: 'p2p.candidate', to, candidate: payload.candidate });
   }
 
   async onP2p(m) {
