@@ -5,7 +5,9 @@
 // nobody clicks anything: the links' repeated ICE restarts (p2p.js: offerer-only offers,
 // one at a time, the answerer asks over signaling) must bring up P2P media both ways over
 // TURN/TCP and the data channel (each page learns the other's name over it). Logs which
-// browser was the offerer and the time from coturn's start to the recovered call.
+// browser was the offerer and the time from coturn's start to the recovered call. Runs
+// twice: Firefox offering (Chromium answerer), then Chromium offering (Firefox answerer),
+// each with its own server and TURN port.
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,20 +19,26 @@ import { startRoomServer, roomLink, openRoom, waitSnap, snap, measure, fmt } fro
 
 const linkState = (s) => (s && s.peers.length === 1 && s.peers[0].link ? s.peers[0].link : null);
 
-runTest('room_failure_ice_restart', 300, async () => {
-  const net = udpBlockedNamespace();
-  const dir = mkdtempSync(join(tmpdir(), 'konsil-coturn-'));
-  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+// One failure and recovery; the participant that joins second offers (firefoxFirst:
+// Chromium offers).
+async function scenario(net, dir, blocked, firefox, firefoxFirst) {
+  const room = firefoxFirst ? 'ice-r2' : 'ice-r1';
   const turnPort = await freeMediaPort(net.ipRoot); // nothing listens here yet
   const k = await startRoomServer({
     KONSIL_TURN_URLS: `turn:${net.ipRoot}:${turnPort}?transport=udp,turn:${net.ipRoot}:${turnPort}?transport=tcp`,
     KONSIL_TURN_SECRET: 'S',
   }, { host: net.ipRoot, announceIp: net.ipRoot, tls: true });
 
-  const blocked = await launchChromium({ executablePath: chromiumWrapper(net.ns) });
-  const firefox = await launchFirefox();
-  const a = await openRoom(blocked, roomLink(k, 'ice-r', 'guest', { name: 'Patientin', lang: 'de' }), { label: 'chromium-no-udp' });
-  const b = await openRoom(firefox, roomLink(k, 'ice-r', 'host', { name: 'Praxis', lang: 'de' }), { label: 'firefox' });
+  const open = (br, role, name, label) => openRoom(br, roomLink(k, room, role, { name, lang: 'de' }), { label });
+  let a;
+  let b;
+  if (firefoxFirst) {
+    b = await open(firefox, 'host', 'Praxis', 'firefox');
+    a = await open(blocked, 'guest', 'Patientin', 'chromium-no-udp');
+  } else {
+    a = await open(blocked, 'guest', 'Patientin', 'chromium-no-udp');
+    b = await open(firefox, 'host', 'Praxis', 'firefox');
+  }
   const t0 = Date.now();
   const noPath = (p) => p.evaluate(() => !document.getElementById('banner').hidden &&
     /Verbindung nicht möglich/.test(document.getElementById('banner-text').textContent));
@@ -52,7 +60,7 @@ runTest('room_failure_ice_restart', 300, async () => {
   const turn = startProcess('/usr/bin/turnserver', ['-n', '--listening-port', String(turnPort),
     '--use-auth-secret', '--static-auth-secret', 'S', '--realm', 'konsil', '--listening-ip', net.ipRoot,
     '--relay-ip', net.ipRoot, '--allow-loopback-peers', '--no-cli', '--no-tls', '--no-dtls',
-    '--min-port', '42000', '--max-port', '42999'], { logFile: join(dir, 'turnserver.out') });
+    '--min-port', '42000', '--max-port', '42999'], { logFile: join(dir, `turnserver-${room}.out`) });
   const t1 = Date.now();
   await sleep(500);
   check(pidAlive(turn.pid), `coturn now runs on ${net.ipRoot}:${turnPort}`);
@@ -79,5 +87,18 @@ runTest('room_failure_ice_restart', 300, async () => {
     check(m.decodeFps >= 15, `${p.knName}: video ${m.decodeFps.toFixed(1)} fps over the restarted link`);
     check(m.audioSamples > 0, `${p.knName}: audio samples received (${m.audioSamples})`);
   }
+  check(offerer === (firefoxFirst ? 'chromium' : 'firefox'), `${offerer} offered (joined second)`);
   console.log(`recovery (offerer ${offerer}): ${Math.max(...Object.values(times))} ms after coturn started`);
+  await a.close();
+  await b.close();
+}
+
+runTest('room_failure_ice_restart', 300, async () => {
+  const net = udpBlockedNamespace();
+  const dir = mkdtempSync(join(tmpdir(), 'konsil-coturn-'));
+  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+  const blocked = await launchChromium({ executablePath: chromiumWrapper(net.ns) });
+  const firefox = await launchFirefox();
+  await scenario(net, dir, blocked, firefox, false); // Firefox offers, Chromium answers
+  await scenario(net, dir, blocked, firefox, true); // Chromium offers, Firefox answers
 });
