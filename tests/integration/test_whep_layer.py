@@ -102,7 +102,8 @@ def main():
             vids = [c for c in r.get("consumers", []) if c.get("producer") in video]
             lay = vids[0]["layers"] if vids else {}
             check(len(vids) == 1 and lay.get("max_spatial") == 1 and lay.get("spatial") == 1,
-                  f"viewer {v[:8]}: video consumer max_spatial {lay.get('max_spatial')}, forwards spatial {lay.get('spatial')} (want 1, 1)")
+                  f"viewer {v[:8]}: video consumer max_spatial {lay.get('max_spatial')}, forwards spatial {lay.get('spatial')} (want 1, 1)"
+                  + ("" if lay.get("spatial") == 1 else f"; layers {json.dumps(lay)}, bwe {json.dumps(r.get('bwe'))}"))
         out, _ = gen.communicate(timeout=60)
         check(gen.returncode == 0, f"kn-loadgen exit {gen.returncode}")
         res = json.loads(out) if out.strip() else {}
