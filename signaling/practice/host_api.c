@@ -221,16 +221,16 @@ static void list_today(kn_practice *p, kn_http_req *r, const kn_host *h) {
     kn_practice_json(r, 200, json_pack("{s:o}", "appointments", list));
 }
 
-static int practice_name(kn_db *db, int64_t id, char *out, size_t cap) {
+/* The practice's name for invitation texts; "Praxis" when the store has none. */
+static void practice_name(kn_db *db, int64_t id, char *out, size_t cap) {
     sqlite3_stmt *st = kn_db_stmt(db, S_PRACTICE_NAME, "SELECT name FROM practices WHERE id = ?");
+    snprintf(out, cap, "Praxis");
     if (st == NULL)
-        return KN_EIO;
+        return;
     sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : KN_ENOENT;
-    if (rc == 0)
+    if (sqlite3_step(st) == SQLITE_ROW)
         snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
     sqlite3_reset(st);
-    return rc;
 }
 
 enum { S_APPT_PRACTICE = KN_DB_SLOT_PRACTICE + 2 };
@@ -312,6 +312,22 @@ static json_t *invite(kn_practice *p, const kn_invite *in, const kn_invitee *inv
     return st;
 }
 
+/* One invitee's invitation: link, mail/SMS as `spec` asks, and the JSON the
+ * host sees once; the plain code is wiped from `inv` afterwards. */
+static json_t *invitation(kn_practice *p, const char *practice, const kn_appointment *a,
+                          kn_invitee *inv, json_t *spec) {
+    char link[512];
+    kn_access_code_link(p->link_host, inv->public_id, inv->code, link, sizeof(link));
+    kn_invite in = {.practice = practice, .link = link, .code = inv->code,
+                    .start_at = a->start_at, .duration_s = a->duration_s};
+    json_t *sent = invite(p, &in, inv, spec);
+    json_t *res = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "invitee", inv->public_id,
+                            "pseudonym", inv->pseudonym, "role", kn_appointment_role_name(inv->role),
+                            "link", link, "code", inv->code, "sent", sent);
+    OPENSSL_cleanse(inv->code, sizeof(inv->code));
+    return res;
+}
+
 static int parse_when(json_t *body, int64_t *start, int32_t *dur) {
     const char *date = json_string_value(json_object_get(body, "date"));
     const char *hm = json_string_value(json_object_get(body, "time"));
@@ -341,7 +357,7 @@ static void create_appt(kn_practice *p, kn_http_req *r, const kn_host *h, json_t
     json_t *specs = json_object_get(body, "invitees");
     const char *type = json_string_value(json_object_get(body, "type"));
     size_t n = json_array_size(specs);
-    char name[256], link[512];
+    char name[256];
     bool ok = type != NULL && kn_appointment_type_parse(type, &a.type) == 0 && n >= 1 &&
               n <= KN_APPT_MAX_INVITEES && parse_when(body, &a.start_at, &a.duration_s) == 0;
     for (size_t i = 0; ok && i < n; i++) {
@@ -352,20 +368,10 @@ static void create_appt(kn_practice *p, kn_http_req *r, const kn_host *h, json_t
         kn_practice_error(r, 400, "bad_appointment");
         return;
     }
-    if (practice_name(p->db, h->practice_id, name, sizeof(name)) != 0)
-        strcpy(name, "Praxis");
+    practice_name(p->db, h->practice_id, name, sizeof(name));
     json_t *list = json_array();
-    for (size_t i = 0; i < n; i++) {
-        kn_access_code_link(p->link_host, out[i].public_id, out[i].code, link, sizeof(link));
-        kn_invite in = {.practice = name, .link = link, .code = out[i].code,
-                        .start_at = a.start_at, .duration_s = a.duration_s};
-        json_t *sent = invite(p, &in, &out[i], json_array_get(specs, i));
-        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "invitee",
-                                              out[i].public_id, "pseudonym", out[i].pseudonym,
-                                              "role", kn_appointment_role_name(out[i].role),
-                                              "link", link, "code", out[i].code, "sent", sent));
-        OPENSSL_cleanse(out[i].code, sizeof(out[i].code));
-    }
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, invitation(p, name, &a, &out[i], json_array_get(specs, i)));
     KN_LOG_INFO("practice", "appointment %s created (%s, %zu invitee(s))", a.public_id,
                 kn_appointment_type_name(a.type), n);
     json_t *res = appt_json(p, &a);
@@ -380,7 +386,7 @@ static void add_invitee(kn_practice *p, kn_http_req *r, const kn_host *h, json_t
     kn_appointment a;
     kn_invitee_role role;
     kn_invitee inv;
-    char name[256], link[512];
+    char name[256];
     if (id == NULL || role_s == NULL || strlen(id) >= KN_PUBLIC_ID_BUF ||
         kn_appointment_role_parse(role_s, &role) != 0 ||
         kn_appointment_get(p->db, id, h->practice_id, &a) != 0) {
@@ -393,16 +399,8 @@ static void add_invitee(kn_practice *p, kn_http_req *r, const kn_host *h, json_t
                           rc == KN_EINVAL ? "too_many_invitees" : rc == KN_ESTATE ? "ended" : "store");
         return;
     }
-    if (practice_name(p->db, h->practice_id, name, sizeof(name)) != 0)
-        strcpy(name, "Praxis");
-    kn_access_code_link(p->link_host, inv.public_id, inv.code, link, sizeof(link));
-    kn_invite in = {.practice = name, .link = link, .code = inv.code, .start_at = a.start_at,
-                    .duration_s = a.duration_s};
-    json_t *sent = invite(p, &in, &inv, body);
-    json_t *res = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "invitee", inv.public_id, "pseudonym",
-                            inv.pseudonym, "role", kn_appointment_role_name(inv.role), "link", link,
-                            "code", inv.code, "sent", sent);
-    OPENSSL_cleanse(inv.code, sizeof(inv.code));
+    practice_name(p->db, h->practice_id, name, sizeof(name));
+    json_t *res = invitation(p, name, &a, &inv, body);
     KN_LOG_INFO("practice", "appointment %s: %s added", a.public_id, inv.pseudonym);
     kn_practice_json(r, 201, res);
 }
@@ -413,7 +411,7 @@ static void reissue(kn_practice *p, kn_http_req *r, const kn_host *h, json_t *bo
     kn_invitee inv;
     kn_appointment a;
     kn_invitee_code ic;
-    char name[256], link[512];
+    char name[256];
     /* the invitee must belong to an appointment of the host's practice */
     if (id == NULL || strlen(id) >= KN_PUBLIC_ID_BUF ||
         kn_appointment_invitee_code(p->db, id, &ic) != 0 ||
@@ -427,16 +425,8 @@ static void reissue(kn_practice *p, kn_http_req *r, const kn_host *h, json_t *bo
         kn_practice_error(r, rc == KN_ESTATE ? 410 : 500, rc == KN_ESTATE ? "ended" : "store");
         return;
     }
-    if (practice_name(p->db, h->practice_id, name, sizeof(name)) != 0)
-        strcpy(name, "Praxis");
-    kn_access_code_link(p->link_host, inv.public_id, inv.code, link, sizeof(link));
-    kn_invite in = {.practice = name, .link = link, .code = inv.code, .start_at = a.start_at,
-                    .duration_s = a.duration_s};
-    json_t *sent = invite(p, &in, &inv, body);
-    json_t *res = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "invitee", inv.public_id, "pseudonym",
-                            inv.pseudonym, "role", kn_appointment_role_name(inv.role), "link", link,
-                            "code", inv.code, "sent", sent);
-    OPENSSL_cleanse(inv.code, sizeof(inv.code));
+    practice_name(p->db, h->practice_id, name, sizeof(name));
+    json_t *res = invitation(p, name, &a, &inv, body);
     KN_LOG_INFO("practice", "new code for %s", inv.pseudonym);
     kn_practice_json(r, 200, res);
 }
