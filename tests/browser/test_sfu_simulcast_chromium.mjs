@@ -6,7 +6,7 @@
 // 5 s); the SFU must have received all three encodings and sent transport-cc feedback.
 import { runTest, check, sleep } from '../lib/konsil.mjs';
 import { launchChromium, kn, waitFor, window2 } from '../lib/browsers.mjs';
-import { startSfu, startPageServer, parseOffer, pickCodec, buildAnswer, createPeer, pageOffer, pageAnswer, URI } from './lib/sfu_control.mjs';
+import { startSfu, startPageServer, publishSimulcast, subscribeKinds } from './lib/sfu_control.mjs';
 
 const ROOM = 'sim';
 const RIDS = ['q', 'h', 'f'];
@@ -19,29 +19,9 @@ runTest('sfu simulcast chromium', 150, async () => {
   const pub = await chromium.newPage(url);
   const sub = await chromium.newPage(url);
 
-  const offer = parseOffer(await pageOffer(pub, 'pub', { width: 1280, height: 720, rids: RIDS }));
-  const peer = await createPeer(ctl, ROOM, 'pub', offer);
-  const sections = [];
-  for (const m of offer.media) {
-    const video = m.kind === 'video';
-    const pick = pickCodec(m, video ? 'VP8' : 'opus', [URI.mid, URI.rid, URI.rrid, URI.audioLevel, URI.twcc], ['transport-cc']);
-    await ctl.request('producer.create', { room: ROOM, peer: 'pub', producer: m.kind, kind: m.kind, mid: m.mid,
-      codecs: [pick.codec], header_extensions: pick.exts, ...(video ? { encodings: m.rids.map((rid) => ({ rid })) } : {}) });
-    sections.push({ kind: m.kind, mid: m.mid, direction: 'recvonly', pick, rids: video ? m.rids : [] });
-  }
+  const offer = await publishSimulcast(ctl, ROOM, pub, 'pub', { rids: RIDS });
   check(offer.media.find((m) => m.kind === 'video').rids.join(',') === RIDS.join(','), 'offer carries rids q,h,f');
-  await pageAnswer(pub, 'pub', buildAnswer(peer, sections));
-
-  const soffer = parseOffer(await pageOffer(sub, 'sub', null));
-  const speer = await createPeer(ctl, ROOM, 'sub', soffer);
-  const ssections = [];
-  for (const m of soffer.media) {
-    const pick = pickCodec(m, m.kind === 'audio' ? 'opus' : 'VP8', [URI.mid]);
-    const res = await ctl.request('consumer.create', { room: ROOM, peer: 'sub', consumer: `c-${m.kind}`,
-      producer: m.kind, mid: m.mid, codecs: [pick.codec], header_extensions: pick.exts });
-    ssections.push({ kind: m.kind, mid: m.mid, direction: 'sendonly', pick, ssrc: res.ssrc, rtxSsrc: res.rtx_ssrc });
-  }
-  await pageAnswer(sub, 'sub', buildAnswer(speer, ssections));
+  await subscribeKinds(ctl, ROOM, sub, 'sub');
 
   await waitFor(sub, 'sub', (s) => (s.in.video || {}).framesDecoded > 30, 25000, 'subscriber video');
   await sleep(2000);

@@ -6,7 +6,7 @@
 // the SFU reports the layers in peer.stats and consumer.layers_changed events.
 import { runTest, check, sleep } from '../lib/konsil.mjs';
 import { launchChromium, kn, window2 } from '../lib/browsers.mjs';
-import { startSfu, startPageServer, parseOffer, pickCodec, buildAnswer, createPeer, pageOffer, pageAnswer, URI } from './lib/sfu_control.mjs';
+import { startSfu, startPageServer, publishSimulcast, subscribeKinds } from './lib/sfu_control.mjs';
 
 const ROOM = 'simprefs';
 const RIDS = ['q', 'h', 'f'];
@@ -30,33 +30,14 @@ runTest('sfu simulcast preferences chromium', 180, async () => {
   const pub = await chromium.newPage(url);
   const sub = await chromium.newPage(url);
 
-  const offer = parseOffer(await pageOffer(pub, 'pub', { width: 1280, height: 720, rids: RIDS }));
-  const peer = await createPeer(ctl, ROOM, 'pub', offer);
-  const sections = [];
-  for (const m of offer.media) {
-    const video = m.kind === 'video';
-    const pick = pickCodec(m, video ? 'VP8' : 'opus', [URI.mid, URI.rid, URI.rrid, URI.audioLevel, URI.twcc], ['transport-cc']);
-    await ctl.request('producer.create', { room: ROOM, peer: 'pub', producer: m.kind, kind: m.kind, mid: m.mid,
-      codecs: [pick.codec], header_extensions: pick.exts, ...(video ? { encodings: m.rids.map((rid) => ({ rid })) } : {}) });
-    sections.push({ kind: m.kind, mid: m.mid, direction: 'recvonly', pick, rids: video ? m.rids : [] });
-  }
-  await pageAnswer(pub, 'pub', buildAnswer(peer, sections));
-
-  const soffer = parseOffer(await pageOffer(sub, 'sub', null));
-  const speer = await createPeer(ctl, ROOM, 'sub', soffer);
-  const ssections = [];
-  for (const m of soffer.media) {
-    const pick = pickCodec(m, m.kind === 'audio' ? 'opus' : 'VP8', [URI.mid]);
-    const res = await ctl.request('consumer.create', { room: ROOM, peer: 'sub', consumer: `c-${m.kind}`,
-      producer: m.kind, mid: m.mid, codecs: [pick.codec], header_extensions: pick.exts });
-    ssections.push({ kind: m.kind, mid: m.mid, direction: 'sendonly', pick, ssrc: res.ssrc, rtxSsrc: res.rtx_ssrc });
-  }
-  // validation first: a bad field changes nothing
-  let bad = null;
-  try { await ctl.request('consumer.set_preferences', { room: ROOM, consumer: 'c-video', max_spatial: 3 }); } catch (e) { bad = e; }
-  check(bad !== null, `max_spatial 3 refused (${bad && bad.message})`);
-  await ctl.request('consumer.set_preferences', { room: ROOM, consumer: 'c-video', max_spatial: 0 });
-  await pageAnswer(sub, 'sub', buildAnswer(speer, ssections));
+  await publishSimulcast(ctl, ROOM, pub, 'pub', { rids: RIDS });
+  await subscribeKinds(ctl, ROOM, sub, 'sub', { beforeAnswer: async () => {
+    // validation first: a bad field changes nothing
+    let bad = null;
+    try { await ctl.request('consumer.set_preferences', { room: ROOM, consumer: 'c-video', max_spatial: 3 }); } catch (e) { bad = e; }
+    check(bad !== null, `max_spatial 3 refused (${bad && bad.message})`);
+    await ctl.request('consumer.set_preferences', { room: ROOM, consumer: 'c-video', max_spatial: 0 });
+  } });
 
   const low = await waitHeight(sub, 180, 25000);
   console.log(`max_spatial 0: ${low.v.frameWidth}x${low.v.frameHeight} after ${low.ms} ms`);

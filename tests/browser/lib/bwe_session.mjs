@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { sleep } from '../../lib/konsil.mjs';
 import { launchChromium, kn } from '../../lib/browsers.mjs';
 import { makePair, chromiumWrapper, ipns, lossTable } from '../../lib/netns.mjs';
-import { startSfu, parseOffer, pickCodec, buildAnswer, createPeer, pageOffer, pageAnswer, URI } from './sfu_control.mjs';
+import { startSfu, publishSimulcast, subscribeKinds, URI } from './sfu_control.mjs';
 
 export const ROOM = 'bwe';
 const RIDS = ['q', 'h', 'f'];
@@ -27,30 +27,11 @@ export function pageUrl() {
 }
 
 export async function publish(ctl, pub) {
-  const offer = parseOffer(await pageOffer(pub, 'pub', { width: 1280, height: 720, rids: RIDS }));
-  const peer = await createPeer(ctl, ROOM, 'pub', offer);
-  const sections = [];
-  for (const m of offer.media) {
-    const video = m.kind === 'video';
-    const pick = pickCodec(m, video ? 'VP8' : 'opus', [URI.mid, URI.rid, URI.rrid, URI.audioLevel, URI.twcc], ['transport-cc']);
-    await ctl.request('producer.create', { room: ROOM, peer: 'pub', producer: m.kind, kind: m.kind, mid: m.mid,
-      codecs: [pick.codec], header_extensions: pick.exts, ...(video ? { encodings: m.rids.map((rid) => ({ rid })) } : {}) });
-    sections.push({ kind: m.kind, mid: m.mid, direction: 'recvonly', pick, rids: video ? m.rids : [] });
-  }
-  await pageAnswer(pub, 'pub', buildAnswer(peer, sections));
+  await publishSimulcast(ctl, ROOM, pub, 'pub', { rids: RIDS });
 }
 
 export async function subscribe(ctl, sub) {
-  const offer = parseOffer(await pageOffer(sub, 'sub', null));
-  const peer = await createPeer(ctl, ROOM, 'sub', offer);
-  const sections = [];
-  for (const m of offer.media) {
-    const pick = pickCodec(m, m.kind === 'audio' ? 'opus' : 'VP8', [URI.mid, URI.twcc], ['transport-cc']);
-    const res = await ctl.request('consumer.create', { room: ROOM, peer: 'sub', consumer: `c-${m.kind}`,
-      producer: m.kind, mid: m.mid, codecs: [pick.codec], header_extensions: pick.exts });
-    sections.push({ kind: m.kind, mid: m.mid, direction: 'sendonly', pick, ssrc: res.ssrc, rtxSsrc: res.rtx_ssrc });
-  }
-  await pageAnswer(sub, 'sub', buildAnswer(peer, sections));
+  await subscribeKinds(ctl, ROOM, sub, 'sub', { uris: [URI.mid, URI.twcc], feedback: ['transport-cc'] });
 }
 
 // Starts everything. capKbit: a cap applied before the subscriber connects (null = none).

@@ -233,6 +233,40 @@ export async function subscribeDirect(ctl, room, page, name, pub = 'pub', { uris
   return peer;
 }
 
+// Publishes the page's camera (VP8 simulcast with `rids`, Opus) as producers named by
+// kind ('audio', 'video'), with transport-cc so Chrome's estimate can ramp up to the top
+// layer. Returns the parsed offer.
+export async function publishSimulcast(ctl, room, page, name, { width = 1280, height = 720, rids = ['q', 'h', 'f'] } = {}) {
+  const offer = parseOffer(await pageOffer(page, name, { width, height, rids }));
+  const peer = await createPeer(ctl, room, name, offer);
+  const sections = [];
+  for (const m of offer.media) {
+    const video = m.kind === 'video';
+    const pick = pickCodec(m, video ? 'VP8' : 'opus', [URI.mid, URI.rid, URI.rrid, URI.audioLevel, URI.twcc], ['transport-cc']);
+    await ctl.request('producer.create', { room, peer: name, producer: m.kind, kind: m.kind, mid: m.mid,
+      codecs: [pick.codec], header_extensions: pick.exts, ...(video ? { encodings: m.rids.map((rid) => ({ rid })) } : {}) });
+    sections.push({ kind: m.kind, mid: m.mid, direction: 'recvonly', pick, rids: video ? m.rids : [] });
+  }
+  await pageAnswer(page, name, buildAnswer(peer, sections));
+  return offer;
+}
+
+// Subscribes the page to the producers publishSimulcast made, as consumers 'c-audio' /
+// 'c-video'. beforeAnswer runs once the consumers exist and before the page gets the answer.
+export async function subscribeKinds(ctl, room, page, name, { uris = [URI.mid], feedback, beforeAnswer } = {}) {
+  const offer = parseOffer(await pageOffer(page, name, null));
+  const peer = await createPeer(ctl, room, name, offer);
+  const sections = [];
+  for (const m of offer.media) {
+    const pick = pickCodec(m, m.kind === 'audio' ? 'opus' : 'VP8', uris, feedback);
+    const res = await ctl.request('consumer.create', { room, peer: name, consumer: `c-${m.kind}`,
+      producer: m.kind, mid: m.mid, codecs: [pick.codec], header_extensions: pick.exts });
+    sections.push({ kind: m.kind, mid: m.mid, direction: 'sendonly', pick, ssrc: res.ssrc, rtxSsrc: res.rtx_ssrc });
+  }
+  if (beforeAnswer) await beforeAnswer();
+  await pageAnswer(page, name, buildAnswer(peer, sections));
+}
+
 // The selected candidate pair of a page connection: {protocol, local, remote, tcptype}.
 export function selectedPair(page, id) {
   return page.evaluate(async (id) => {
