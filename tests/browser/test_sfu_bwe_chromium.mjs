@@ -9,12 +9,11 @@
 // decoding gap > 1 s, audio never stops; cap lifted: 720p again within 15 s.
 // Samples the subscriber's getStats every 200 ms and prints the measured values.
 import { runTest, check, sleep } from '../lib/konsil.mjs';
-import { launchChromium, kn } from '../lib/browsers.mjs';
-import { makePair, chromiumWrapper, ipns } from '../lib/netns.mjs';
-import { startSfu } from './lib/sfu_control.mjs';
-import { ROOM, pageUrl, publish, subscribe } from './lib/bwe_session.mjs';
+import { kn } from '../lib/browsers.mjs';
+import { ipns } from '../lib/netns.mjs';
+import { ROOM, startBweSession } from './lib/bwe_session.mjs';
 
-const CAP = '600kbit';
+const CAP_KBIT = 600;
 
 // Subscriber samples every 200 ms until stop() — {t, h, frames, vrx, vlost, arx, asamples}.
 function sampler(page) {
@@ -95,17 +94,7 @@ async function sfuView(ctl) {
 
 runTest('sfu bwe chromium', 300, async () => {
   check(process.getuid() === 0, 'running as root (network namespaces, tc)');
-  const ns = makePair();
-  const { ctl } = await startSfu({ netns: ns.a, announceIp: ns.ipA, bindIp: ns.ipA });
-  await ctl.request('room.create', { room: ROOM });
-  const url = pageUrl();
-  const pubB = await launchChromium({ executablePath: chromiumWrapper(ns.a) });
-  const subB = await launchChromium({ executablePath: chromiumWrapper(ns.b) });
-  const pub = await pubB.newPage(url);
-  const sub = await subB.newPage(url);
-
-  await publish(ctl, pub);
-  await subscribe(ctl, sub);
+  const { ns, ctl, sub, link } = await startBweSession();
 
   const smp = sampler(sub);
   const sfuSmp = sfuSampler(ctl);
@@ -116,7 +105,7 @@ runTest('sfu bwe chromium', 300, async () => {
   check(up0 !== null, `subscriber reaches 720p uncapped (${up0} ms)`);
   await sleep(3000);
 
-  ipns(ns.a, 'tc', 'qdisc', 'add', 'dev', ns.vethA, 'root', 'tbf', 'rate', CAP, 'burst', '4kb', 'latency', '200ms');
+  link.cap(CAP_KBIT);
   const tCap = Date.now();
   const low = await waitUntil(smp.samples, tCap, (s) => s.h === 180, 15000);
   const tLow = low === null ? Date.now() : tCap + low;
@@ -124,9 +113,9 @@ runTest('sfu bwe chromium', 300, async () => {
   const tLift = Date.now();
   const tc = ipns(ns.a, 'tc', '-s', 'qdisc', 'show', 'dev', ns.vethA).replace(/\s+/g, ' ').trim();
   view = await sfuView(ctl);
-  console.log(`capped ${CAP}: 180p after ${low} ms; sfu bwe ${JSON.stringify(view.bwe)}; layers ${JSON.stringify(view.layers)}`);
+  console.log(`capped ${CAP_KBIT} kbit/s: 180p after ${low} ms; sfu bwe ${JSON.stringify(view.bwe)}; layers ${JSON.stringify(view.layers)}`);
   console.log(`tc: ${tc}`);
-  ipns(ns.a, 'tc', 'qdisc', 'del', 'dev', ns.vethA, 'root');
+  link.cap(null);
   const high = await waitUntil(smp.samples, tLift, (s) => s.h === 720, 30000);
   await sleep(2000);
   await smp.stop();

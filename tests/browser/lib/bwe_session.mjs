@@ -4,8 +4,9 @@
 // nft random-loss rule on the SFU → subscriber direction, and a recorder that samples the
 // SFU's peer.stats (estimate, allocation, forwarded/target layer, the publisher's layer
 // bitrates, RTX/padding/probe counters) and the subscriber's
-// getStats every 250 ms into one time series. pageUrl, publish and subscribe are also what
-// tests/browser/test_sfu_bwe_chromium.mjs negotiates with. Metric helpers (loss, stalls, switches) work on the recorded series.
+// getStats every 250 ms into one time series (test_sfu_bwe_chromium.mjs starts the same
+// session and samples on its own; test_sfu_remb_cap_chromium.mjs negotiates with pageUrl,
+// publish and subscribe on loopback). Metric helpers (loss, stalls, switches) work on the recorded series.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
