@@ -20,7 +20,7 @@
  *                     → kn_transport_send_rtp_buf → kn_srtp_session_protect_rtp (in place)
  *                       → kn_udp_commit
  *   (NACK: kn_consumer_on_nack → kn_send_stream_find → kn_pkt_hist_find → the same build)
- *  └ end of batch: kn_udp_flush (sendmmsg)
+ *  └ end of batch: the 20 ms tick when it is due (run_tick), then kn_udp_flush (sendmmsg)
  *
  * Same diagram in docs/architecture.md; change both together. Owns DTLS and
  * SRTP state of the peer; borrows the worker's pool and socket. Media loop only.

@@ -44,7 +44,8 @@ typedef struct kn_worker {
     kn_udp udp;
     kn_tcp tcp;
     kn_dtls_ctx *dtls_ctx;
-    uv_timer_t tick;
+    uv_timer_t tick;       /* backstop: packet batches run the tick once it is due */
+    uint64_t next_tick_ms; /* loop time the next tick is due */
     uv_timer_t probe; /* KN_BWE_PROBE_MS, runs only while a transport probes */
     uint64_t next_report_ms;
     kn_room *rooms;

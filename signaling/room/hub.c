@@ -2,7 +2,8 @@
  * hub.c: dispatch of room-signaling messages (a table of small handlers,
  * STYLE.md "Control plane"): rate limit, parse and validate, check the
  * connection's state (joined or not), then one handler. Rooms live on a list;
- * one 200 ms uv timer drives every deadline.
+ * one 200 ms uv timer drives every deadline while any connection or room
+ * exists (an idle server does not wake up for it).
  */
 #include "room/hub.h"
 
@@ -23,6 +24,10 @@
 typedef int (*handler_fn)(kn_hub *h, kn_wsconn *c, const kn_wsmsg *m);
 
 enum { PRE_JOIN = 1 << 0, JOINED = 1 << 1 };
+
+#define KN_HUB_TICK_MS 200
+
+static void hub_tick_start(kn_hub *h);
 
 int64_t kn_hub_now(const kn_hub *h) {
     return (int64_t)uv_now(h->loop);
@@ -93,6 +98,7 @@ static kn_room *room_get(kn_hub *h, const char *name, bool create) {
     r->next = h->rooms;
     h->rooms = r;
     h->n_rooms++;
+    hub_tick_start(h);
     return r;
 }
 
@@ -347,6 +353,7 @@ int kn_hub_on_open(void *hub, kn_wsconn *c) {
     if (h->conns)
         h->conns->prev = c;
     h->conns = c;
+    hub_tick_start(h);
     return 0;
 }
 
@@ -407,6 +414,13 @@ static void on_tick(uv_timer_t *t) {
     for (kn_room *r = h->rooms; r; r = r->next)
         kn_room_tick(r, now);
     room_free_empty(h);
+    if (h->conns == NULL && h->rooms == NULL)
+        uv_timer_stop(t);
+}
+
+static void hub_tick_start(kn_hub *h) {
+    if (!uv_is_active((uv_handle_t *)&h->timer))
+        uv_timer_start(&h->timer, on_tick, KN_HUB_TICK_MS, KN_HUB_TICK_MS);
 }
 
 int kn_hub_init(kn_hub *h, uv_loop_t *loop, const kn_hub_opts *o) {
@@ -425,7 +439,6 @@ int kn_hub_init(kn_hub *h, uv_loop_t *loop, const kn_hub_opts *o) {
     if (uv_timer_init(loop, &h->timer) != 0)
         return KN_EIO;
     h->timer.data = h;
-    uv_timer_start(&h->timer, on_tick, 200, 200);
     return 0;
 }
 
