@@ -1,7 +1,8 @@
 /*
  * procstat.h: what the benchmark reads about processes from /proc: CPU seconds
  * (utime + stime of /proc/<pid>/stat, the process itself and all its threads,
- * not its children) and RSS, and the packet/byte counters of the network
+ * not its children, in clock ticks of 10 ms; and the nanosecond run time of
+ * each live thread from /proc/<pid>/task/<tid>/schedstat) and RSS, and the packet/byte counters of the network
  * namespace a process lives in (/proc/<pid>/net/dev, all interfaces summed).
  * Own CPU comes from getrusage(RUSAGE_SELF); a whole core's busy time from
  * /proc/stat (whether other processes shared the server's core). Called at
@@ -13,8 +14,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#define KN_PROCSTAT_MAX_THREADS 512
+
 typedef struct kn_procstat {
-    double cpu_s;
+    double cpu_s; /* utime + stime: every thread, exited ones too; 10 ms steps */
+    double run_s; /* sum of the live threads' schedstat run time; ns steps */
+    unsigned n_tids; /* 0 when the task list could not be read whole */
+    pid_t tids[KN_PROCSTAT_MAX_THREADS];
     uint64_t rss_kb;
 } kn_procstat;
 
@@ -24,6 +30,10 @@ typedef struct kn_netdev {
 
 /* Returns 0 or KN_ENOENT when the process is gone, KN_EPROTO for an unreadable stat. */
 int kn_procstat_read(pid_t pid, kn_procstat *out);
+/* CPU seconds the process used between two reads: the schedstat run time when every
+ * thread alive at the first read still lived at the second (threads started in between
+ * count whole), else the tick-based utime + stime. *precise says which one it is. */
+double kn_procstat_cpu_between(const kn_procstat *a, const kn_procstat *b, int *precise);
 int kn_procstat_netdev(pid_t pid, kn_netdev *out);
 /* CPU seconds (user + system) this process has used. */
 double kn_procstat_self_cpu(void);

@@ -181,20 +181,30 @@ static json_t *server_json(const kn_lg_opts *o, const kn_lg_sample *a, const kn_
     json_t *pids = json_array();
     double cpu = 0;
     uint64_t rss = 0;
+    double cpu_ticks = 0;
+    int all_precise = 1;
     for (unsigned i = 0; i < o->n_server_pids; i++) {
-        double c = b->server[i].cpu_s - a->server[i].cpu_s;
+        int precise;
+        double c = kn_procstat_cpu_between(&a->server[i], &b->server[i], &precise);
+        double ticks = b->server[i].cpu_s - a->server[i].cpu_s;
         cpu += c;
+        cpu_ticks += ticks;
+        all_precise = all_precise && precise;
         rss += b->server[i].rss_kb;
-        json_array_append_new(pids, json_pack("{s:i, s:f, s:I}", "pid", (int)o->server_pids[i],
-                                              "cpu_s", c, "rss_kb", (json_int_t)b->server[i].rss_kb));
+        json_array_append_new(pids, json_pack("{s:i, s:f, s:f, s:s, s:I}", "pid",
+                                              (int)o->server_pids[i], "cpu_s", c, "cpu_s_ticks",
+                                              ticks, "cpu_source", precise ? "schedstat" : "stat",
+                                              "rss_kb", (json_int_t)b->server[i].rss_kb));
     }
     json_t *net = json_pack("{s:I, s:I, s:I, s:I}", "rx_packets",
                             (json_int_t)(b->net.rx_packets - a->net.rx_packets), "tx_packets",
                             (json_int_t)(b->net.tx_packets - a->net.tx_packets), "rx_bytes",
                             (json_int_t)(b->net.rx_bytes - a->net.rx_bytes), "tx_bytes",
                             (json_int_t)(b->net.tx_bytes - a->net.tx_bytes));
-    json_t *out = json_pack("{s:f, s:f, s:I, s:o, s:o}", "cpu_s", cpu, "cpu_pct", 100.0 * cpu / secs,
-                            "rss_kb", (json_int_t)rss, "pids", pids, "netns", net);
+    json_t *out = json_pack("{s:f, s:f, s:f, s:s, s:I, s:o, s:o}", "cpu_s", cpu, "cpu_pct",
+                            100.0 * cpu / secs, "cpu_s_ticks", cpu_ticks, "cpu_source",
+                            all_precise ? "schedstat" : "stat", "rss_kb", (json_int_t)rss, "pids",
+                            pids, "netns", net);
     double tot = b->core_total_s - a->core_total_s;
     if (a->server_core >= 0 && a->server_core == b->server_core && tot > 0)
         /* the whole core: busy_pct well above cpu_pct means other processes shared it */
