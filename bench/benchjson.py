@@ -2,9 +2,12 @@
 """benchjson.py: small JSON helpers for bench/lib.sh (kept out of the shell).
 
   merge LINE TARGET X EXIT IDLE_RSS AFTER_RSS ARGS  -> kn-loadgen line + point fields
-                                                       (+ commit from $KN_COMMIT, date)
+                                                       (+ commit from $KN_COMMIT, rep from
+                                                       $KN_REP, date)
   summary LINE                                      -> one human line for stderr
   good LINE                                         -> subscribers.good_pct, "" if no result
+  lowest GOOD PREV                                  -> the lower of two good_pct ("" = no
+                                                       result is lowest; PREV "unset" = none yet)
 """
 import json
 import os
@@ -20,7 +23,7 @@ def merge(line, target, x, code, idle, after, args):
     r.setdefault("target", target)
     r.update({"x": float(x), "exit": int(code), "idle_rss_kb": int(idle),
               "rss_after_kb": int(after), "args": args,
-              "commit": os.environ.get("KN_COMMIT", ""),
+              "commit": os.environ.get("KN_COMMIT", ""), "rep": int(os.environ.get("KN_REP", "1")),
               "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())})
     return json.dumps(r)
 
@@ -29,7 +32,7 @@ def summary(line):
     r = json.loads(line)
     s, g, v = r.get("subscribers", {}), r.get("generator", {}), r.get("server", {})
     j = s.get("join", {})
-    return (f"  {r.get('scenario', '?')} {r['target']:6} x={r['x']:g} exit={r['exit']} "
+    return (f"  {r.get('scenario', '?')} {r['target']:6} x={r['x']:g} rep={r.get('rep', 1)} exit={r['exit']} "
             f"subs={s.get('connected', 0)}/{s.get('count', 0)} good={s.get('good_pct', 0):.1f}% "
             f"fps_p50={s.get('fps_p50', 0):.1f} loss={s.get('loss_pct', 0):.2f}% "
             f"pps_in={s.get('pps', 0):.0f} server_cpu={v.get('cpu_pct', 0):.1f}% "
@@ -43,6 +46,14 @@ def good(line):
     return "" if "error" in r else str(r["subscribers"]["good_pct"])
 
 
+def lowest(g, prev):
+    if prev == "unset":
+        return g
+    if g == "" or prev == "":
+        return ""
+    return g if float(g) < float(prev) else prev
+
+
 if __name__ == "__main__":
     cmd, rest = sys.argv[1], sys.argv[2:]
-    print({"merge": merge, "summary": summary, "good": good}[cmd](*rest))
+    print({"merge": merge, "summary": summary, "good": good, "lowest": lowest}[cmd](*rest))

@@ -108,33 +108,44 @@ kn_start_janus() {
 
 # kn_point OUT X LOADGEN_ARGS...: one point, every target in KN_TARGETS; sets
 # KN_LAST_<target> to the "good_pct" of the run ("" when it failed to produce results).
+# A light point (X <= KN_LIGHT_X, default 0 = none) runs KN_LIGHT_REPS times (default 3),
+# the targets' order reversed every other time; each line carries "rep", KN_LAST_<target>
+# is the lowest good_pct of the reps and bench/plot.py keeps the median run.
 kn_point() {
-    local out=$1 x=$2 target line rc idle after pidargs pid
+    local out=$1 x=$2 target line rc idle after pidargs pid reps=1 rep order g
     shift 2
+    [ "${x%.*}" -le "${KN_LIGHT_X:-0}" ] && reps=${KN_LIGHT_REPS:-3}
     if [ "$KN_LOCK" != none ]; then
         exec {lockfd}>"$KN_LOCK"
         flock "$lockfd"
     fi
-    for target in $KN_TARGETS; do
-        if ! "kn_start_$target"; then
+    for target in $KN_TARGETS; do eval "KN_LAST_$target=unset"; done
+    for rep in $(seq "$reps"); do
+        order=$KN_TARGETS
+        [ $((rep % 2)) = 0 ] && order=$(echo "$KN_TARGETS" | tr ' ' '\n' | tac | tr '\n' ' ')
+        for target in $order; do
+            if ! "kn_start_$target"; then
+                kn_stop
+                eval "KN_LAST_$target="
+                continue
+            fi
+            sleep 0.5
+            idle=$(kn_rss_kb $KN_SERVER_PIDS)
+            pidargs=""
+            for pid in $KN_SERVER_PIDS; do pidargs="$pidargs --server-pid $pid"; done
+            # shellcheck disable=SC2086
+            line=$("$KN_BIN/kn-loadgen" $KN_ARGS --cpu "$KN_GEN_CPU" --srtp "$KN_SRTP" --brief --warmup "$KN_WARMUP" \
+                $pidargs "$@" 2>"/tmp/kn-bench-$(basename "$out").$target.err")
+            rc=$?
+            after=$(kn_rss_kb $KN_SERVER_PIDS)
             kn_stop
-            continue
-        fi
-        sleep 0.5
-        idle=$(kn_rss_kb $KN_SERVER_PIDS)
-        pidargs=""
-        for pid in $KN_SERVER_PIDS; do pidargs="$pidargs --server-pid $pid"; done
-        # shellcheck disable=SC2086
-        line=$("$KN_BIN/kn-loadgen" $KN_ARGS --cpu "$KN_GEN_CPU" --srtp "$KN_SRTP" --brief --warmup "$KN_WARMUP" \
-            $pidargs "$@" 2>"/tmp/kn-bench-$(basename "$out").$target.err")
-        rc=$?
-        after=$(kn_rss_kb $KN_SERVER_PIDS)
-        kn_stop
-        line=$(python3 "$KN_ROOT/bench/benchjson.py" merge "$line" "$target" "$x" "$rc" "$idle" \
-            "$after" "$*")
-        echo "$line" >>"$out"
-        python3 "$KN_ROOT/bench/benchjson.py" summary "$line" >&2
-        eval "KN_LAST_$target=\$(python3 \"\$KN_ROOT/bench/benchjson.py\" good \"\$line\")"
+            line=$(KN_REP=$rep python3 "$KN_ROOT/bench/benchjson.py" merge "$line" "$target" "$x" "$rc" \
+                "$idle" "$after" "$*")
+            echo "$line" >>"$out"
+            python3 "$KN_ROOT/bench/benchjson.py" summary "$line" >&2
+            g=$(python3 "$KN_ROOT/bench/benchjson.py" good "$line")
+            eval "KN_LAST_$target=\$(python3 \"\$KN_ROOT/bench/benchjson.py\" lowest \"\$g\" \"\$KN_LAST_$target\")"
+        done
     done
     if [ "$KN_LOCK" != none ]; then
         flock -u "$lockfd"
