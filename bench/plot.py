@@ -336,15 +336,17 @@ def pps_target_rows(s6):
     return rows
 
 
-def targets_table(s1, s6, s2=(), s3=()):
+def targets_table(s1, s6, s2=(), s3=(), s1cm=()):
     """The issue's Konsil targets: packet rate and latency from scenario 6, the Janus ratio from
-    scenarios 1-3 (each pair from the same run, same SRTP profile), memory from scenario 1."""
+    scenarios 1-3 (each pair from the same run, same SRTP profile; scenario 1 also with
+    AES_CM_128_HMAC_SHA1_80 when s1_fanout_cm.jsonl exists), memory from scenario 1."""
     bs = by_server(s1)
     k, j = bs["konsil"], bs["janus"]
     out = ["| target | measured | met? |", "|---|---|---|"] + pps_target_rows(s6)
     fit = {t: linfit(rs) for t, rs in bs.items()}
     for name, rows, unit, least in (("scenario 1", s1, "subscribers", 10), ("scenario 2", s2, "rooms of 9", 1),
-                                    ("scenario 3", s3, "rooms of 3", 1)):
+                                    ("scenario 3", s3, "rooms of 3", 1),
+                                    ("scenario 1, AES_CM_128_HMAC_SHA1_80", s1cm, "subscribers", 10)):
         b2 = by_server(rows)
         pairs = [(a, b) for a in b2["konsil"] for b in b2["janus"] if a["x"] == b["x"] and a["x"] >= least
                  and unsaturated(a) and unsaturated(b)]
@@ -353,7 +355,7 @@ def targets_table(s1, s6, s2=(), s3=()):
         ratios = [a["us_per_pkt"] / b["us_per_pkt"] for a, b in pairs]
         worst = max(ratios)
         out.append(f"| ≤ 40 % of Janus's CPU per forwarded packet (same run, same profile), {name} | "
-                   f"{', '.join('%g: %.0f %%' % (a['x'], 100 * q) for (a, _), q in zip(pairs, ratios))} "
+                   f"{', '.join('%g: %.1f %%' % (a['x'], 100 * q) for (a, _), q in zip(pairs, ratios))} "
                    f"({unit}: Konsil ÷ Janus µs/pkt, points where both kept up) | {'yes' if worst <= 0.40 else 'no'} |")
     if fit["konsil"] and fit["janus"] and fit["janus"][1] > 0:
         q = fit["konsil"][1] / fit["janus"][1]
@@ -390,7 +392,8 @@ def env_section(env):
 
 def section(res, env):
     s = {n: median_reps([derive(r) if valid(r) else r for r in load(os.path.join(res, f"{n}.jsonl"))])
-         for n in ("s1_fanout", "s2_group", "s3_consult", "s4_evening", "s5_joinstorm", "s6_pps")}
+         for n in ("s1_fanout", "s1_fanout_cm", "s2_group", "s3_consult", "s4_evening", "s5_joinstorm",
+                   "s6_pps")}
     groups = {"rooms of 9 (s2)": s["s2_group"], "rooms of 3 (s3)": s["s3_consult"]}
     out = [BEGIN, "## Capacity: Konsil vs Janus (bench/run_all.sh)", "", env_section(env), "",
            "Columns: *good %* = subscribers with ≥ 25 complete frames/s and < 1 % loss (after NACK "
@@ -405,17 +408,22 @@ def section(res, env):
            "µs per packet and the cell lists all three. Server CPU is the threads' schedstat run time "
            "(ns), not 10 ms clock ticks (bench/loadgen/README.md).", "",
            "### Konsil targets", "",
-           targets_table(s["s1_fanout"], s["s6_pps"], s["s2_group"], s["s3_consult"])
+           targets_table(s["s1_fanout"], s["s6_pps"], s["s2_group"], s["s3_consult"], s["s1_fanout_cm"])
            if s["s1_fanout"] or s["s6_pps"] else "not run", ""]
     titles = {"s1_fanout": "Scenario 1: fan-out, 1 publisher (720p simulcast + Opus) → N subscribers (top layer); load = N",
+              "s1_fanout_cm": "Scenario 1 with AES_CM_128_HMAC_SHA1_80 (the profile of the Janus reference figure in shared/notes/limits.md) for both servers; load = N",
               "s2_group": "Scenario 2: group therapy, rooms of 9 (everyone publishes 3-layer simulcast, watches the other 8); load = rooms",
               "s3_consult": "Scenario 3: doctor + patient + interpreter, rooms of 3; load = rooms",
               "s4_evening": "Scenario 4: information evening, 1 speaker → listeners; load = listeners",
               "s5_joinstorm": "Scenario 5: join storm, subscribers joining evenly within 10 s; load = peers",
               "s6_pps": "Scenario 6: raw forwarding rate, P publishers (12 Mbit/s VP8, ~1200 B packets, paced) × 12 subscribers each; load = P"}
+    commands = {"s1_fanout_cm": "KN_SRTP=cm bench/s1_fanout.sh --out bench/results/s1_fanout_cm.jsonl 1 10 50 100 200"}
     for n, title in titles.items():
+        if n in commands and not s[n]:
+            continue
         runs = sorted({f"`{r['commit']}` {r.get('date', '')[:10]}" for r in s[n] if r.get("commit")})
-        out += [f"### {title}", "", f"`bench/{n}.sh`" + (f" — binaries of commit {', '.join(runs)}" if runs else ""), ""]
+        out += [f"### {title}", "", f"`{commands.get(n, f'bench/{n}.sh')}`" +
+                (f" — binaries of commit {', '.join(runs)}" if runs else ""), ""]
         out += [table(s[n]) if s[n] else "not run in this pass", ""]
         if n in ("s2_group", "s3_consult") and s[n]:
             out += ["Stop rule: " + "; ".join(f"{LABEL[t]}: {limit_reason(s[n], t)}" for t in SERVERS), ""]

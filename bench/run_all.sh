@@ -2,7 +2,8 @@
 # run_all.sh: the single command that reruns every capacity scenario against Konsil and
 # Janus and regenerates docs/benchmarks.md (capacity section) and docs/bench/*.png:
 # builds the binaries, records the machine and versions (results/env.json), runs
-# bench/s1_fanout.sh .. s5_joinstorm.sh into bench/results/, then bench/plot.py.
+# bench/s1_fanout.sh .. s6_pps.sh into bench/results/ (scenario 1 also with AES_CM_128_HMAC_SHA1_80
+# up to 200 subscribers), then bench/plot.py.
 # The micro section of the page (bench/micro/run.sh) is left as it is.
 # Usage: bench/run_all.sh [--quick]   (--quick: scenario 1's smoke variant only, into
 #        a temporary results folder; the page and plots are not touched)
@@ -38,6 +39,7 @@ RES=$ROOT/bench/results
 mkdir -p "$RES"
 start=$(date +%s)
 bench/s1_fanout.sh
+KN_SRTP=cm bench/s1_fanout.sh --out "$RES/s1_fanout_cm.jsonl" 1 10 50 100 200
 bench/s3_consult.sh
 bench/s5_joinstorm.sh
 bench/s4_evening.sh
