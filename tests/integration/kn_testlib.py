@@ -1,7 +1,8 @@
 """kn_testlib.py: helpers the python integration tests share: check() recording failed
 checks in `failures`, free loopback ports, HS256 join tokens as konsil-signaling verifies
 them (docs/signaling-protocol.md), one HTTPS request that does not verify the
-self-signed certificate, a wait until a port listens, and the SFU control-socket client
+self-signed certificate, a wait until a port listens or a condition holds, and the SFU
+control-socket client
 (Ctl), and procfs looks at processes (child_pids, alive). Imported from the tests' own folder (python puts a script's
 folder on sys.path); not a test itself (no test_ prefix)."""
 import base64
@@ -83,6 +84,17 @@ def wait_listening(port, tries=100):
         except OSError:
             time.sleep(0.1)
     return False
+
+
+def wait_for(fn, timeout=5, interval=0.1):
+    """Calls fn until it returns something true (returned) or timeout seconds pass (None)."""
+    end = time.time() + timeout
+    while time.time() < end:
+        v = fn()
+        if v:
+            return v
+        time.sleep(interval)
+    return None
 
 
 class Ctl:

@@ -30,7 +30,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kn_stop import stop_signaling  # noqa: E402
-from kn_testlib import check, failures, free_port  # noqa: E402
+from kn_testlib import check, failures, free_port, wait_for  # noqa: E402
 
 SRC = os.environ.get("KONSIL_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.environ.get("KONSIL_BIN_DIR", os.path.join(SRC, "build", "bin"))
@@ -93,16 +93,6 @@ def host_create_checks(exe, env):
     r = run([exe], {**env, "KONSIL_RETENTION_DAYS": "91"})
     check(r.returncode != 0 and "KONSIL_RETENTION_DAYS" in r.stderr,
           f"KONSIL_RETENTION_DAYS=91 refuses to start with a message ({r.returncode})")
-
-
-def wait_for(pred, seconds):
-    end = time.time() + seconds
-    while time.time() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.1)
-    return None
 
 
 def login_checks(cl):

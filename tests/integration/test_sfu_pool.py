@@ -29,7 +29,7 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_ws_protocol as wsp  # noqa: E402  (its main() runs only as a script)
 from kn_stop import stop_signaling  # noqa: E402
-from kn_testlib import alive, free_port  # noqa: E402
+from kn_testlib import alive, free_port, wait_for  # noqa: E402
 
 check = wsp.check
 
@@ -69,14 +69,10 @@ def pool_metrics(port):
 
 
 def wait(what, fn, timeout=10):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = fn()
-        if v:
-            return v
-        time.sleep(0.1)
-    check(False, f"timeout waiting for {what}")
-    return None
+    v = wait_for(fn, timeout)
+    if not v:
+        check(False, f"timeout waiting for {what}")
+    return v
 
 
 def room_of_three(port, tmp, room):

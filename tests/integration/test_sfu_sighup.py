@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 
-from kn_testlib import check, failures, free_port
+from kn_testlib import check, failures, free_port, wait_for
 
 SRC = os.environ.get("KONSIL_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.environ.get("KONSIL_BIN_DIR", os.path.join(SRC, "build", "bin"))
@@ -40,16 +40,6 @@ def stun_unknown_ufrag(port):
 def read(path):
     with open(path) as f:
         return f.read()
-
-
-def wait_for(fn, timeout=5):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = fn()
-        if v:
-            return v
-        time.sleep(0.05)
-    return None
 
 
 def json_lines(text):
