@@ -26,6 +26,7 @@
 #include "clip.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/proc_usage.h"
 #include "http_client.h"
 #include "janus_api.h"
 #include "janus_flow.h"
@@ -276,7 +277,9 @@ static int setup_janus(run *r) {
 
 static void sample(run *r, kn_lg_sample *s, uint64_t now) {
     s->us = now;
-    s->self_cpu = kn_procstat_self_cpu();
+    kn_proc_usage own;
+    kn_proc_usage_read(&own);
+    s->self_cpu = own.cpu_seconds;
     for (unsigned i = 0; i < r->o.n_server_pids; i++)
         kn_procstat_read(r->o.server_pids[i], &s->server[i]);
     if (r->o.n_server_pids)

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include "core/err.h"
@@ -107,13 +106,6 @@ int kn_procstat_netdev(pid_t pid, kn_netdev *out) {
     }
     fclose(f);
     return 0;
-}
-
-double kn_procstat_self_cpu(void) {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
 int kn_procstat_pinned_cpu(pid_t pid) {

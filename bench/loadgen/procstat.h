@@ -2,11 +2,12 @@
  * procstat.h: what the benchmark reads about processes from /proc: CPU seconds
  * (utime + stime of /proc/<pid>/stat, the process itself and all its threads,
  * not its children, in clock ticks of 10 ms; and the nanosecond run time of
- * each live thread from /proc/<pid>/task/<tid>/schedstat) and RSS, and the packet/byte counters of the network
- * namespace a process lives in (/proc/<pid>/net/dev, all interfaces summed).
- * Own CPU comes from getrusage(RUSAGE_SELF); a whole core's busy time from
- * /proc/stat (whether other processes shared the server's core). Called at
- * window start and end only.
+ * each live thread from /proc/<pid>/task/<tid>/schedstat) and RSS, and the
+ * packet/byte counters of the network namespace a process lives in
+ * (/proc/<pid>/net/dev, all interfaces summed). The generator's own CPU comes
+ * from kn_proc_usage_read (sfu/core); a whole core's busy time from /proc/stat
+ * (whether other processes shared the server's core). Called at window start
+ * and end only.
  */
 #ifndef KN_PROCSTAT_H
 #define KN_PROCSTAT_H
@@ -35,8 +36,6 @@ int kn_procstat_read(pid_t pid, kn_procstat *out);
  * count whole), else the tick-based utime + stime. *precise says which one it is. */
 double kn_procstat_cpu_between(const kn_procstat *a, const kn_procstat *b, int *precise);
 int kn_procstat_netdev(pid_t pid, kn_netdev *out);
-/* CPU seconds (user + system) this process has used. */
-double kn_procstat_self_cpu(void);
 
 /* The only CPU a process may run on (sched_getaffinity), or -1 when it may use several. */
 int kn_procstat_pinned_cpu(pid_t pid);
