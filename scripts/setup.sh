@@ -12,7 +12,7 @@ apt_packages=(
     libsrtp2-dev libsqlite3-dev libcmocka-dev
     chromium firefox-esr python3-aiortc coturn nftables iproute2 python3-aiosmtpd
     nodejs npm dpkg-dev ca-certificates openssl curl janus python3-matplotlib
-    podman runc docker-compose debootstrap
+    podman runc catatonit docker-compose debootstrap
 )
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }

@@ -23,7 +23,7 @@ check() { # check DESCRIPTION COMMAND...
     if "$@"; then ok "$what"; else fail "$what"; fi
 }
 
-command -v docker-compose >/dev/null || skip "docker-compose is not installed (apt-get install docker-compose podman runc debootstrap)"
+command -v docker-compose >/dev/null || skip "docker-compose is not installed (apt-get install docker-compose podman runc catatonit debootstrap)"
 work=$(mktemp -d /tmp/konsil-containers.XXXXXX)
 project=konsilct$$
 service_pid=
@@ -68,8 +68,11 @@ cgroup_manager = "cgroupfs"
 CONF
     export CONTAINERS_CONF=$work/containers.conf
     command -v runc >/dev/null || skip "podman needs runc on this host (apt-get install runc)"
+    # docker/compose.yml gives every service init: true; podman runs its catatonit for that.
+    [ -x /usr/libexec/podman/catatonit ] || command -v catatonit >/dev/null ||
+        fail "podman needs catatonit for the services' init: true (apt-get install catatonit)"
 else
-    skip "no container engine: neither a running dockerd nor podman (apt-get install podman runc docker-compose debootstrap)"
+    skip "no container engine: neither a running dockerd nor podman (apt-get install podman runc catatonit docker-compose debootstrap)"
 fi
 say "engine: $engine"
 
