@@ -8,8 +8,9 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 prefix="$top/.deps/libsrtp2"
-patches=$(ls "$top"/scripts/libsrtp-patches/*.patch 2>/dev/null)
-stamp=$(cat $patches /dev/null | sha256sum | cut -d' ' -f1)
+patches=("$top"/scripts/libsrtp-patches/*.patch)
+[ -e "${patches[0]}" ] || patches=()
+stamp=$(cat "${patches[@]}" /dev/null | sha256sum | cut -d' ' -f1)
 [ -f "$prefix/lib/libsrtp2.a" ] && [ "$(cat "$prefix/patches.sha256" 2>/dev/null)" = "$stamp" ] && exit 0
 
 work="$top/.deps/src"
@@ -32,7 +33,7 @@ if ! ls "$work"/libsrtp2_*.dsc >/dev/null 2>&1; then
 fi
 (cd "$work" && dpkg-source -x --no-check libsrtp2_*.dsc >/dev/null) || fail "dpkg-source -x libsrtp2 failed"
 srcdir=$(ls -d "$work"/libsrtp2-*/ | head -n1)
-for p in $patches; do
+for p in "${patches[@]}"; do
     patch -d "$srcdir" -p1 -s <"$p" || fail "patch $(basename "$p") does not apply"
 done
 (cd "$srcdir" && ./configure --enable-openssl --prefix="$prefix" CFLAGS="-O2 -fPIC" >/dev/null &&
